@@ -1,0 +1,25 @@
+"""Errors the use cases raise; adapters translate them into messages and HTTP statuses."""
+
+
+class DomainError(Exception):
+    """A rule was broken; `str(error)` is a message fit to show an instructor."""
+
+
+class NotFound(DomainError):
+    """The thing does not exist *for this instructor*: another owner's id looks exactly like a missing one."""
+
+
+class InvalidInput(DomainError):
+    """The request itself is wrong (empty title, malformed email, weak password)."""
+
+
+class Conflict(DomainError):
+    """The request clashes with what exists (an email already taken, setup already done)."""
+
+
+class AuthenticationFailed(DomainError):
+    """Sign-in failed; deliberately says nothing about which part was wrong."""
+
+
+class Forbidden(DomainError):
+    """Signed in, but this action needs a role the instructor does not have."""

@@ -1,0 +1,1 @@
+"""Blob stores: where media bytes live. Each implements `domain.ports.BlobStore`."""

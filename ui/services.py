@@ -1,0 +1,16 @@
+"""What the pages are given by main.py: use-case dependencies, never concrete adapters by name."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from domain.ports import BlobStore, PasswordHasher, UnitOfWork
+from domain.throttle import SignInThrottle
+
+
+@dataclass(kw_only=True, slots=True)
+class Services:
+    new_uow: Callable[[], UnitOfWork]
+    hasher: PasswordHasher
+    throttle: SignInThrottle
+    blobs: BlobStore
+    open_signup: bool
+    max_upload_bytes: int
