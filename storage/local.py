@@ -71,7 +71,7 @@ class LocalBlobStore:
             file = await aiofiles.open(self._path(key), 'rb')
         except FileNotFoundError:
             raise NotFound('The file is missing from storage.') from None
-        async with file:
+        try:  # an opened aiofiles file is no async context manager (only the un-awaited open() is)
             await file.seek(start)
             remaining = None if end is None else max(0, end - start)
             while remaining is None or remaining > 0:
@@ -81,6 +81,8 @@ class LocalBlobStore:
                 if remaining is not None:
                     remaining -= len(chunk)
                 yield chunk
+        finally:
+            await file.close()
 
     async def delete(self, key: str) -> None:
         with contextlib.suppress(FileNotFoundError):
