@@ -1,4 +1,5 @@
 """Fixtures every folder shares: an isolated data folder per test and quick ways to make accounts."""
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from domain import accounts
 from domain.accounts import Instructor
 
 pytest_plugins = ['nicegui.testing.plugin']
+
+# Selenium Manager would otherwise phone home for statistics and driver downloads; Debian's driver is on PATH.
+os.environ.setdefault('SE_OFFLINE', 'true')
+os.environ.setdefault('SE_AVOID_STATS', 'true')
 
 PASSWORD = 'correct horse battery'
 

@@ -44,10 +44,10 @@ def register(services: Services) -> None:
                     if course.description:
                         ui.item_label(course.description).props('caption lines=1')
                 with ui.item_section().props('side'), ui.row():
-                    ui.button(icon='edit', on_click=lambda c=course: rename(c)).props('flat round dense') \
-                        .tooltip('Rename').mark(f'rename-course-{course.title}').on('click.stop', lambda: None)
-                    ui.button(icon='delete', on_click=lambda c=course: delete(c)).props('flat round dense') \
-                        .tooltip('Delete').mark(f'delete-course-{course.title}').on('click.stop', lambda: None)
+                    _icon_button('edit', f'Rename {course.title}', lambda c=course: rename(c),
+                                 mark=f'rename-course-{course.title}').props('@click.stop')
+                    _icon_button('delete', f'Delete {course.title}', lambda c=course: delete(c),
+                                 mark=f'delete-course-{course.title}').props('@click.stop')
 
         async def create() -> None:
             title = await ask_text('New course', label='Course title', action='Create')
@@ -98,18 +98,16 @@ def register(services: Services) -> None:
                 with ui.item_section().props('avatar'):
                     ui.label(f'{chapter.position + 1}.').classes('text-gray-500')
                 with ui.item_section():
-                    ui.item_label(chapter.title).mark('chapter-title')
+                    ui.item_label(chapter.title).classes('chapter-title').mark('chapter-title')
                 with ui.item_section().props('side'), ui.row().classes('gap-0'):
-                    ui.button(icon='arrow_upward', on_click=lambda c=chapter: move(c, -1)) \
-                        .props(f'flat round dense {"disable" if first else ""}').tooltip('Move up') \
-                        .mark(f'up-{chapter.title}')
-                    ui.button(icon='arrow_downward', on_click=lambda c=chapter: move(c, 1)) \
-                        .props(f'flat round dense {"disable" if last else ""}').tooltip('Move down') \
-                        .mark(f'down-{chapter.title}')
-                    ui.button(icon='edit', on_click=lambda c=chapter: rename(c)).props('flat round dense') \
-                        .tooltip('Rename').mark(f'rename-{chapter.title}')
-                    ui.button(icon='delete', on_click=lambda c=chapter: delete(c)).props('flat round dense') \
-                        .tooltip('Delete').mark(f'delete-{chapter.title}')
+                    _icon_button('arrow_upward', f'Move {chapter.title} up', lambda c=chapter: move(c, -1),
+                                 mark=f'up-{chapter.title}').set_enabled(not first)
+                    _icon_button('arrow_downward', f'Move {chapter.title} down', lambda c=chapter: move(c, 1),
+                                 mark=f'down-{chapter.title}').set_enabled(not last)
+                    _icon_button('edit', f'Rename {chapter.title}', lambda c=chapter: rename(c),
+                                 mark=f'rename-{chapter.title}')
+                    _icon_button('delete', f'Delete {chapter.title}', lambda c=chapter: delete(c),
+                                 mark=f'delete-{chapter.title}')
 
         def add() -> None:
             if _attempt(courses.add_chapter, services.new_uow(), owner_id=owner, course_id=course.id,
@@ -152,6 +150,13 @@ def register(services: Services) -> None:
                     .mark('new-chapter-title').on('keydown.enter', add)
                 ui.button('Add chapter', icon='add', on_click=add).mark('add-chapter')
         return None
+
+
+def _icon_button(icon: str, label: str, on_click: Callable[[], Any], *, mark: str) -> ui.button:
+    """A compact icon button with a spoken name (aria-label) and a tooltip, for keyboard and screen-reader users."""
+    button = ui.button(icon=icon, on_click=on_click).props('flat round dense').tooltip(label).mark(mark)
+    button.props['aria-label'] = label
+    return button
 
 
 def _attempt(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:

@@ -56,7 +56,7 @@ def postgres_engine(base_url: str) -> Iterator[Engine]:
             connection.execute(text(f'CREATE SCHEMA {schema}'))
         # search_path holds only the new schema, so the tables and alembic_version can land nowhere else
         url = make_url(base_url).update_query_dict({'options': f'-csearch_path={schema}'})
-        engine = make_engine(base_url)
+        engine = make_engine(url.render_as_string(hide_password=False))
         try:
             upgrade_to_latest(engine)
             yield engine
