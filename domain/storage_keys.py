@@ -19,6 +19,6 @@ def thumbnail_key_for(media_key: str) -> str:
 
 def check_key(key: str) -> str:
     """Backends call this before touching a path or an object: a malformed key is a bug, never a file."""
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise ValueError(f'not a storage key: {key!r}')
     return key
