@@ -3,12 +3,16 @@ from dataclasses import fields
 from typing import Any, TypeVar
 from uuid import UUID
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from domain.accounts import Instructor
 from domain.courses import Chapter, Course
+from domain.errors import Conflict
+from domain.media import MediaItem, MediaKind, MediaStatus
+from domain.uploads import FINISHED, Stage, UploadOperation
 
-from .tables import ChapterRow, CourseRow, UserRow
+from .tables import ChapterRow, CourseRow, MediaFileRow, UploadOperationRow, UserRow
 
 T = TypeVar('T')
 
@@ -86,6 +90,80 @@ class SqlChapterRepository:
     def delete(self, chapter_id: UUID) -> None:
         self._session.delete(self._session.get_one(ChapterRow, chapter_id))
         self._session.flush()
+
+
+class SqlMediaRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, item: MediaItem) -> None:
+        self._session.add(MediaFileRow(**fields_of(item)))
+        try:
+            self._session.flush()
+        except IntegrityError as error:
+            raise Conflict('These exact bytes are already in this library.') from error
+
+    def get(self, media_id: UUID) -> MediaItem | None:
+        row = self._session.get(MediaFileRow, media_id)
+        return _media(row) if row else None
+
+    def find_by_sha256(self, owner_id: UUID, sha256: str) -> MediaItem | None:
+        query = select(MediaFileRow).where(MediaFileRow.owner_id == owner_id, MediaFileRow.sha256 == sha256)
+        row = self._session.exec(query).first()
+        return _media(row) if row else None
+
+    def list_recent(self, owner_id: UUID, *, limit: int) -> list[MediaItem]:
+        query = (select(MediaFileRow).where(MediaFileRow.owner_id == owner_id)
+                 .order_by(col(MediaFileRow.created_at).desc()).limit(limit))
+        return [_media(row) for row in self._session.exec(query)]
+
+    def list_processing(self) -> list[MediaItem]:
+        query = select(MediaFileRow).where(MediaFileRow.status == MediaStatus.PROCESSING)
+        return [_media(row) for row in self._session.exec(query)]
+
+    def update(self, item: MediaItem) -> None:
+        row = self._session.get_one(MediaFileRow, item.id)
+        row.sqlmodel_update(fields_of(item))
+        self._session.add(row)
+
+
+class SqlUploadOperationRepository:
+    """Stores stage changes; the live byte counts and speed stay in memory (see domain.uploads)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, operation: UploadOperation) -> None:
+        self._session.add(UploadOperationRow(**_stored_fields(operation)))
+
+    def get(self, operation_id: UUID) -> UploadOperation | None:
+        row = self._session.get(UploadOperationRow, operation_id)
+        return _operation(row) if row else None
+
+    def update(self, operation: UploadOperation) -> None:
+        row = self._session.get_one(UploadOperationRow, operation.id)
+        row.sqlmodel_update(_stored_fields(operation))
+        self._session.add(row)
+
+    def list_unfinished(self) -> list[UploadOperation]:
+        query = select(UploadOperationRow).where(col(UploadOperationRow.stage).not_in(list(FINISHED)))
+        return [_operation(row) for row in self._session.exec(query)]
+
+
+def _stored_fields(operation: UploadOperation) -> dict[str, Any]:
+    return {name: value for name, value in fields_of(operation).items() if name in UploadOperationRow.model_fields}
+
+
+def _operation(row: UploadOperationRow) -> UploadOperation:
+    operation = UploadOperation(**{name: getattr(row, name) for name in UploadOperationRow.model_fields})
+    operation.stage = Stage(row.stage)
+    return operation
+
+
+def _media(row: MediaFileRow) -> MediaItem:
+    item = to_domain(MediaItem, row)
+    item.kind, item.status = MediaKind(row.kind), MediaStatus(row.status)
+    return item
 
 
 def fields_of(entity: Any) -> dict[str, Any]:

@@ -30,7 +30,7 @@ class MediaFileRow(SQLModel, table=True):
     __table_args__ = (
         Index('ix_media_files_owner_created', 'owner_id', 'created_at'),
         Index('ix_media_files_owner_kind_created', 'owner_id', 'kind', 'created_at'),
-        Index('ix_media_files_owner_sha256', 'owner_id', 'sha256'),
+        Index('ix_media_files_owner_sha256', 'owner_id', 'sha256', unique=True),  # one copy of any bytes
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
@@ -98,6 +98,7 @@ class UploadOperationRow(SQLModel, table=True):
     bytes_done: int = Field(default=0, sa_type=BigInteger)
     stage: str = Field(max_length=16, index=True)
     error: str = Field(default='', max_length=500)
+    duplicate: bool = False
     storage_key: str | None = Field(default=None, max_length=255)
     media_id: UUID | None = Field(default=None, foreign_key='media_files.id', ondelete='SET NULL')
     target_chapter_id: UUID | None = Field(default=None, foreign_key='chapters.id', ondelete='SET NULL')

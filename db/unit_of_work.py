@@ -4,7 +4,13 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from .repositories import SqlChapterRepository, SqlCourseRepository, SqlInstructorRepository
+from .repositories import (
+    SqlChapterRepository,
+    SqlCourseRepository,
+    SqlInstructorRepository,
+    SqlMediaRepository,
+    SqlUploadOperationRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -17,6 +23,8 @@ class SqlUnitOfWork:
         self.instructors = SqlInstructorRepository(self._session)
         self.courses = SqlCourseRepository(self._session)
         self.chapters = SqlChapterRepository(self._session)
+        self.media = SqlMediaRepository(self._session)
+        self.uploads = SqlUploadOperationRepository(self._session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

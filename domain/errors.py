@@ -23,3 +23,27 @@ class AuthenticationFailed(DomainError):
 
 class Forbidden(DomainError):
     """Signed in, but this action needs a role the instructor does not have."""
+
+
+class TooLarge(InvalidInput):
+    """The upload is over the configured size limit."""
+
+
+class UnsupportedType(InvalidInput):
+    """The file's extension is not one we accept, or its bytes are not what the extension claims."""
+
+
+class UploadCancelled(DomainError):
+    """The instructor cancelled the upload; whatever was received is thrown away."""
+
+
+class StorageUnavailable(DomainError):
+    """The blob store failed (disk full, S3 down); the upload can be retried later."""
+
+
+class EmptyFile(InvalidInput):
+    """A zero-byte file: almost always a failed export or a placeholder, never useful media."""
+
+
+class UploadInterrupted(DomainError):
+    """The browser's connection dropped before the whole file arrived."""

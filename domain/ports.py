@@ -4,12 +4,16 @@ Repositories hand out domain objects, never rows. A unit of work groups one tran
 one, leaving it without `commit()` rolls back, so a failed rule never leaves half a change behind.
 """
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Self
 from uuid import UUID
 
 if TYPE_CHECKING:
     from .accounts import Instructor
     from .courses import Chapter, Course
+    from .media import MediaItem
+    from .uploads import UploadOperation
 
 
 class InstructorRepository(Protocol):
@@ -38,10 +42,30 @@ class ChapterRepository(Protocol):
     def delete(self, chapter_id: UUID) -> None: ...
 
 
+class MediaRepository(Protocol):
+    def add(self, item: 'MediaItem') -> None:
+        """Raise `domain.errors.Conflict` when the owner already has these exact bytes (same sha256)."""
+        ...
+    def get(self, media_id: UUID) -> 'MediaItem | None': ...
+    def find_by_sha256(self, owner_id: UUID, sha256: str) -> 'MediaItem | None': ...
+    def list_recent(self, owner_id: UUID, *, limit: int) -> 'list[MediaItem]': ...
+    def list_processing(self) -> 'list[MediaItem]': ...
+    def update(self, item: 'MediaItem') -> None: ...
+
+
+class UploadOperationRepository(Protocol):
+    def add(self, operation: 'UploadOperation') -> None: ...
+    def get(self, operation_id: UUID) -> 'UploadOperation | None': ...
+    def update(self, operation: 'UploadOperation') -> None: ...
+    def list_unfinished(self) -> 'list[UploadOperation]': ...
+
+
 class UnitOfWork(Protocol):
     instructors: InstructorRepository
     courses: CourseRepository
     chapters: ChapterRepository
+    media: MediaRepository
+    uploads: UploadOperationRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...
@@ -81,4 +105,7 @@ class BlobStore(Protocol):
         ...
     async def delete(self, key: str) -> None:
         """Idempotent: deleting a missing key is not an error (a retry after a crash must succeed)."""
+        ...
+    def local_copy(self, key: str) -> AbstractAsyncContextManager[Path]:
+        """A file on local disk with the blob's bytes, for tools that need a path (video decoders)."""
         ...

@@ -1,6 +1,7 @@
 """The default blob store: a folder on local disk, written with aiofiles so the event loop never blocks."""
 import contextlib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from uuid import uuid4
 
@@ -87,6 +88,14 @@ class LocalBlobStore:
     async def delete(self, key: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             await aiofiles.os.remove(self._path(key))
+
+    @asynccontextmanager
+    async def local_copy(self, key: str) -> AsyncIterator[Path]:
+        """The stored file itself: on local disk there is nothing to copy."""
+        path = self._path(key)
+        if not await aiofiles.os.path.isfile(path):
+            raise NotFound('The file is missing from storage.')
+        yield path
 
     async def remove_partials(self) -> int:
         """Clear writes a crash left behind; called once at start, before any upload can begin."""

@@ -67,7 +67,7 @@ def upgrade() -> None:
     with op.batch_alter_table('media_files', schema=None) as batch_op:
         batch_op.create_index('ix_media_files_owner_created', ['owner_id', 'created_at'], unique=False)
         batch_op.create_index('ix_media_files_owner_kind_created', ['owner_id', 'kind', 'created_at'], unique=False)
-        batch_op.create_index('ix_media_files_owner_sha256', ['owner_id', 'sha256'], unique=False)
+        batch_op.create_index('ix_media_files_owner_sha256', ['owner_id', 'sha256'], unique=True)
 
     op.create_table('chapters',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -107,6 +107,7 @@ def upgrade() -> None:
     sa.Column('bytes_done', sa.BigInteger(), nullable=False),
     sa.Column('stage', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('duplicate', sa.Boolean(), nullable=False),
     sa.Column('storage_key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('media_id', sa.Uuid(), nullable=True),
     sa.Column('target_chapter_id', sa.Uuid(), nullable=True),
