@@ -14,6 +14,7 @@ from typing import Literal
 from nicegui import app, ui
 from nicegui.storage import Storage
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from storage.media_probe import MediaProbe
 
 from db.engine import make_engine
 from db.migrate import upgrade_to_latest
@@ -21,7 +22,9 @@ from db.passwords import Argon2PasswordHasher
 from db.unit_of_work import SqlUnitOfWork
 from domain import accounts
 from domain.errors import DomainError
+from domain.ingest import Ingestor
 from domain.throttle import SignInThrottle
+from domain.uploads import UploadRegistry
 from storage.local import LocalBlobStore
 from ui.pages import register_pages
 from ui.services import Services
@@ -60,8 +63,16 @@ def build_services(settings: Settings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
     upgrade_to_latest(engine)
-    return Services(new_uow=lambda: SqlUnitOfWork(engine), hasher=Argon2PasswordHasher(), throttle=SignInThrottle(),
-                    blobs=LocalBlobStore(settings.data_dir / 'media'), open_signup=settings.open_signup,
+
+    def new_uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    blobs = LocalBlobStore(settings.data_dir / 'media')
+    registry = UploadRegistry(new_uow=new_uow)
+    ingestor = Ingestor(new_uow=new_uow, blobs=blobs, registry=registry, processor=MediaProbe(),
+                        max_bytes=settings.max_upload_bytes)
+    return Services(new_uow=new_uow, hasher=Argon2PasswordHasher(), throttle=SignInThrottle(), blobs=blobs,
+                    registry=registry, ingestor=ingestor, open_signup=settings.open_signup,
                     max_upload_bytes=settings.max_upload_bytes)
 
 

@@ -19,7 +19,7 @@ from .errors import Conflict, DomainError, StorageUnavailable, UploadCancelled
 from .media import MediaFacts, MediaItem, MediaKind, MediaStatus
 from .ports import BlobStore, BlobWriter, UnitOfWork
 from .storage_keys import new_media_key, thumbnail_key_for
-from .uploads import Stage, UploadOperation, UploadRegistry
+from .uploads import Stage, UploadOperation, UploadRegistry, recover_interrupted
 
 WRITE_BLOCK = 1024 * 1024  # hash and write in blocks this big: few thread hops, bounded memory
 
@@ -45,11 +45,11 @@ class Ingestor:
     max_bytes: int
 
     def begin(self, *, owner_id: UUID, raw_name: str, declared_size: int | None,
-              target_chapter_id: UUID | None = None) -> UploadOperation:
+              target_chapter_id: UUID | None = None, operation_id: UUID | None = None) -> UploadOperation:
         """Register the upload so every tab shows it, and refuse at once what the name or size already rules out."""
         name = media.clean_file_name(raw_name) or 'untitled'
         operation = self.registry.start(owner_id=owner_id, file_name=name, bytes_total=declared_size,
-                                        target_chapter_id=target_chapter_id)
+                                        target_chapter_id=target_chapter_id, operation_id=operation_id)
         try:
             media.file_type_for(name)
             if declared_size is not None:
@@ -72,6 +72,10 @@ class Ingestor:
         try:
             sha256 = await self._stream(operation, chunks, writer)
             self.registry.advance(operation, Stage.STORING)
+            existing = self._find_same_bytes(operation.owner_id, sha256)
+            if existing is not None:
+                await writer.abort()  # never committed: the library keeps its one copy
+                return self._settle_duplicate(operation, existing)
             await writer.commit()
         except BaseException as error:
             await _abort_quietly(writer)
@@ -80,11 +84,14 @@ class Ingestor:
                 raise StorageUnavailable(_storage_message(error)) from error
             raise
         try:
-            return self._register(operation, file_type, sha256)
+            result = self._register(operation, file_type, sha256)
         except BaseException as error:
             await self.blobs.delete(operation.storage_key)
             self._finish_failed(operation, error)
             raise
+        if result.duplicate:  # another tab stored the same bytes while this one was receiving them
+            await self.blobs.delete(operation.storage_key)
+        return result
 
     async def process(self, item: MediaItem, operation: UploadOperation | None = None) -> MediaItem:
         """Thumbnail and metadata, in a thread. A file that cannot be read stays a usable item, with the reason."""
@@ -106,6 +113,16 @@ class Ingestor:
         if operation is not None:
             self.registry.advance(operation, Stage.READY)
         return item
+
+    async def recover_after_restart(self) -> list[MediaItem]:
+        """Run once at start, before uploads are accepted, so no half-written blob survives a crash. Returns the
+        items whose thumbnails were being made, for the caller to process again in the background."""
+        await self.blobs.remove_partials()
+        for operation in recover_interrupted(self.new_uow()):
+            if operation.storage_key:
+                await self.blobs.delete(operation.storage_key)
+        with self.new_uow() as uow:
+            return uow.media.list_processing()
 
     async def _stream(self, operation: UploadOperation, chunks: AsyncIterator[bytes], writer: BlobWriter) -> str:
         hasher = hashlib.sha256()
@@ -137,28 +154,29 @@ class Ingestor:
         return hasher.hexdigest()
 
     def _register(self, operation: UploadOperation, file_type: media.FileType, sha256: str) -> IngestResult:
-        """Create the library item, unless these exact bytes are already in this instructor's library.
-
-        The database's unique (owner, sha256) index settles two tabs uploading the same file at once.
-        """
+        """Create the library item. The database's unique (owner, sha256) index settles two tabs storing the
+        same bytes at the same moment: the loser links to the winner's item."""
         assert operation.storage_key is not None
         item = MediaItem(owner_id=operation.owner_id, display_name=operation.file_name,
                          original_name=operation.file_name, kind=file_type.kind, mime_type=file_type.mime,
                          size=operation.bytes_done, sha256=sha256, storage_key=operation.storage_key)
         with self.new_uow() as uow:
-            existing = uow.media.find_by_sha256(operation.owner_id, sha256)
-            if existing is None:
-                try:
-                    uow.media.add(item)
-                    uow.commit()
-                except Conflict:
-                    uow.rollback()
-                    existing = uow.media.find_by_sha256(operation.owner_id, sha256)
+            try:
+                uow.media.add(item)
+                uow.commit()
+                existing = None
+            except Conflict:
+                uow.rollback()
+                existing = uow.media.find_by_sha256(operation.owner_id, sha256)
         if existing is not None:
             return self._settle_duplicate(operation, existing)
         operation.media_id = item.id
         self.registry.advance(operation, Stage.PROCESSING)
         return IngestResult(item=item, duplicate=False)
+
+    def _find_same_bytes(self, owner_id: UUID, sha256: str) -> MediaItem | None:
+        with self.new_uow() as uow:
+            return uow.media.find_by_sha256(owner_id, sha256)
 
     def _settle_duplicate(self, operation: UploadOperation, existing: MediaItem) -> IngestResult:
         operation.media_id = existing.id

@@ -106,6 +106,9 @@ class BlobStore(Protocol):
     async def delete(self, key: str) -> None:
         """Idempotent: deleting a missing key is not an error (a retry after a crash must succeed)."""
         ...
+    async def remove_partials(self) -> int:
+        """Discard writes that never committed (a crash mid-upload); returns how many there were."""
+        ...
     def local_copy(self, key: str) -> AbstractAsyncContextManager[Path]:
         """A file on local disk with the blob's bytes, for tools that need a path (video decoders)."""
         ...

@@ -14,7 +14,7 @@ from time import monotonic
 from uuid import UUID, uuid4
 
 from .clock import utc_now
-from .errors import DomainError, NotFound
+from .errors import Conflict, DomainError, NotFound
 from .ports import UnitOfWork
 
 PUBLISH_INTERVAL = 0.1  # at most ~10 progress updates a second per file; stage changes go out at once
@@ -111,9 +111,12 @@ class UploadRegistry:
         self._listeners: dict[UUID, list[Listener]] = {}
 
     def start(self, *, owner_id: UUID, file_name: str, bytes_total: int | None,
-              target_chapter_id: UUID | None = None) -> UploadOperation:
+              target_chapter_id: UUID | None = None, operation_id: UUID | None = None) -> UploadOperation:
+        """Register a new upload; a client may choose its id up front so it can poll progress from the start."""
+        if operation_id is not None and operation_id in self._live:
+            raise Conflict('This upload id is already in use.')
         operation = UploadOperation(owner_id=owner_id, file_name=file_name, bytes_total=bytes_total,
-                                    target_chapter_id=target_chapter_id)
+                                    target_chapter_id=target_chapter_id, id=operation_id or uuid4())
         self._live[operation.id] = _Live(operation=operation)
         self._forget_old_finished(owner_id)
         with self._new_uow() as uow:
@@ -198,6 +201,10 @@ class UploadRegistry:
                 listeners.remove(listener)
         return unsubscribe
 
+    def is_listed(self, operation_id: UUID) -> bool:
+        """False once dismissed: panels drop the row when they hear about such an operation."""
+        return operation_id in self._live
+
     def _publish(self, live: _Live) -> None:
         live.last_published = self._clock()
         snapshot = copy.copy(live.operation)
@@ -218,13 +225,17 @@ class UploadRegistry:
 
 
 def recover_interrupted(uow: UnitOfWork) -> list[UploadOperation]:
-    """At start: uploads a crash cut off are marked failed; the caller removes their partial blobs."""
+    """At start, settle uploads a crash cut off. Those that had become a library item are done (the item is
+    re-processed separately); the rest failed, and the caller removes the blobs they may have left."""
     with uow:
         interrupted = uow.uploads.list_unfinished()
         for operation in interrupted:
-            operation.stage = Stage.FAILED
-            operation.error = 'Interrupted by a server restart. Please upload the file again.'
+            if operation.media_id is not None:
+                operation.stage = Stage.READY
+            else:
+                operation.stage = Stage.FAILED
+                operation.error = 'Interrupted by a server restart. Please upload the file again.'
             operation.updated_at = utc_now()
             uow.uploads.update(operation)
         uow.commit()
-    return interrupted
+    return [operation for operation in interrupted if operation.stage == Stage.FAILED]

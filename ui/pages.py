@@ -1,8 +1,8 @@
 """Registers every page and route on NiceGUI's app; main.py calls this once with the built services."""
 from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 
-from . import auth_pages, course_pages, library_page
+from . import auth_pages, course_pages, library_page, media_routes
 from .services import Services
 from .session import RequireSignIn
 
@@ -12,7 +12,14 @@ def register_pages(services: Services) -> None:
     auth_pages.register(services)
     course_pages.register(services)
     library_page.register(services)
+    media_routes.register(services)
 
     @ui.page('/')
     def home() -> RedirectResponse:
         return RedirectResponse('/library')
+
+    async def recover_after_restart() -> None:
+        for item in await services.ingestor.recover_after_restart():
+            background_tasks.create(services.ingestor.process(item), name=f'process {item.id}')
+
+    app.on_startup(recover_after_restart)

@@ -2,8 +2,10 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from domain.ingest import Ingestor
 from domain.ports import BlobStore, PasswordHasher, UnitOfWork
 from domain.throttle import SignInThrottle
+from domain.uploads import UploadRegistry
 
 
 @dataclass(kw_only=True, slots=True)
@@ -12,5 +14,7 @@ class Services:
     hasher: PasswordHasher
     throttle: SignInThrottle
     blobs: BlobStore
+    registry: UploadRegistry
+    ingestor: Ingestor
     open_signup: bool
     max_upload_bytes: int

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from domain import accounts
 from domain.accounts import Instructor
 
+from .api_errors import json_error
 from .services import Services
 
 PUBLIC_PATHS = frozenset({'/login', '/setup', '/signup'})
@@ -17,6 +18,7 @@ _KEY = 'instructor_id'
 
 
 def current_instructor(services: Services) -> Instructor | None:
+    """The signed-in instructor, looked up afresh: a deleted account's old session signs nobody in."""
     raw = app.storage.user.get(_KEY)
     if raw is None:
         return None
@@ -41,4 +43,6 @@ class RequireSignIn(BaseHTTPMiddleware):
         path = request.url.path
         if path in PUBLIC_PATHS or path.startswith('/_nicegui') or _KEY in app.storage.user:
             return await call_next(request)
+        if path.startswith('/api/'):
+            return json_error(401, 'unauthenticated', 'Sign in first.')
         return RedirectResponse(f'/login?next={path}' if path != '/' else '/login')

@@ -1,10 +1,16 @@
 """In-memory versions of our own ports, so domain rules are tested without a database."""
 import copy
+import tempfile
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Generic, Self, TypeVar
 from uuid import UUID
 
 from domain.accounts import Instructor
 from domain.courses import Chapter, Course
+from domain.errors import Conflict
+from domain.media import MediaItem, MediaStatus
+from domain.uploads import FINISHED, UploadOperation
 
 T = TypeVar('T')
 
@@ -61,6 +67,28 @@ class FakeChapters(_Table[Chapter]):
         return sorted(chapters, key=lambda c: (c.position, c.created_at))
 
 
+class FakeMedia(_Table[MediaItem]):
+    def add(self, entity: MediaItem) -> None:
+        if self.find_by_sha256(entity.owner_id, entity.sha256) is not None:
+            raise Conflict('duplicate bytes')
+        super().add(entity)
+
+    def find_by_sha256(self, owner_id: UUID, sha256: str) -> MediaItem | None:
+        return next((copy.copy(m) for m in self.rows.values() if (m.owner_id, m.sha256) == (owner_id, sha256)), None)
+
+    def list_recent(self, owner_id: UUID, *, limit: int) -> list[MediaItem]:
+        items = sorted((m for m in self.rows.values() if m.owner_id == owner_id), key=lambda m: m.created_at)
+        return [copy.copy(m) for m in reversed(items)][:limit]
+
+    def list_processing(self) -> list[MediaItem]:
+        return [copy.copy(m) for m in self.rows.values() if m.status == MediaStatus.PROCESSING]
+
+
+class FakeUploads(_Table[UploadOperation]):
+    def list_unfinished(self) -> list[UploadOperation]:
+        return [copy.copy(op) for op in self.rows.values() if op.stage not in FINISHED]
+
+
 class FakeUnitOfWork:
     """Commits by snapshot: leaving `with` without commit() restores what was there before."""
 
@@ -68,8 +96,10 @@ class FakeUnitOfWork:
         self.instructors = FakeInstructors()
         self.chapters = FakeChapters()
         self.courses = FakeCourses(self.chapters)
+        self.media = FakeMedia()
+        self.uploads = FakeUploads()
         self.commits = 0
-        self._snapshot: tuple[dict, dict, dict] | None = None
+        self._snapshot: tuple[dict, ...] | None = None
 
     def __enter__(self) -> Self:
         self._snapshot = self._copy_state()
@@ -84,10 +114,14 @@ class FakeUnitOfWork:
 
     def rollback(self) -> None:
         assert self._snapshot is not None
-        self.instructors.rows, self.courses.rows, self.chapters.rows = self._snapshot
+        for table, rows in zip(self._tables(), self._snapshot, strict=True):
+            table.rows = dict(rows)
 
-    def _copy_state(self) -> tuple[dict, dict, dict]:
-        return dict(self.instructors.rows), dict(self.courses.rows), dict(self.chapters.rows)
+    def _copy_state(self) -> tuple[dict, ...]:
+        return tuple(dict(table.rows) for table in self._tables())
+
+    def _tables(self) -> tuple[_Table, ...]:
+        return self.instructors, self.courses, self.chapters, self.media, self.uploads
 
 
 class FakeHasher:
@@ -101,3 +135,62 @@ class FakeHasher:
 
     def dummy_hash(self) -> str:
         return 'hashed:\x00'
+
+
+class MemoryBlobWriter:
+    def __init__(self, store: 'MemoryBlobStore', key: str) -> None:
+        self.key = key
+        self.bytes_written = 0
+        self._store = store
+        self._data = bytearray()
+
+    async def write(self, chunk: bytes) -> None:
+        if self._store.fail_writes:
+            raise OSError(28, 'No space left on device')
+        self._data += chunk
+        self.bytes_written += len(chunk)
+
+    async def commit(self) -> None:
+        self._store.blobs[self.key] = bytes(self._data)
+        self._store.open_writers.discard(self)
+
+    async def abort(self) -> None:
+        self._store.open_writers.discard(self)
+
+
+class MemoryBlobStore:
+    """Keeps blobs in a dict and remembers writers left open, so tests can see that nothing leaks."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[str, bytes] = {}
+        self.open_writers: set[MemoryBlobWriter] = set()
+        self.fail_writes = False
+
+    async def open_writer(self, key: str) -> MemoryBlobWriter:
+        writer = MemoryBlobWriter(self, key)
+        self.open_writers.add(writer)
+        return writer
+
+    async def exists(self, key: str) -> bool:
+        return key in self.blobs
+
+    async def size(self, key: str) -> int:
+        return len(self.blobs[key])
+
+    async def read(self, key: str, *, start: int = 0, end: int | None = None):
+        yield self.blobs[key][start:end]
+
+    async def delete(self, key: str) -> None:
+        self.blobs.pop(key, None)
+
+    async def remove_partials(self) -> int:
+        count = len(self.open_writers)
+        self.open_writers.clear()
+        return count
+
+    @asynccontextmanager
+    async def local_copy(self, key: str):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / 'blob'
+            path.write_bytes(self.blobs[key])
+            yield path

@@ -1,0 +1,29 @@
+"""How a broken rule looks over HTTP: a status and `{"error": code, "detail": text}`, never a traceback."""
+from fastapi.responses import JSONResponse
+
+from domain import errors
+
+_STATUS: list[tuple[type[errors.DomainError], int, str]] = [  # most specific first
+    (errors.TooLarge, 413, 'too_large'),
+    (errors.UnsupportedType, 415, 'unsupported_type'),
+    (errors.EmptyFile, 400, 'empty_file'),
+    (errors.InvalidInput, 400, 'invalid_input'),
+    (errors.NotFound, 404, 'not_found'),
+    (errors.UploadCancelled, 409, 'cancelled'),
+    (errors.Conflict, 409, 'conflict'),
+    (errors.AuthenticationFailed, 401, 'unauthenticated'),
+    (errors.Forbidden, 403, 'forbidden'),
+    (errors.StorageUnavailable, 503, 'storage_unavailable'),
+    (errors.UploadInterrupted, 400, 'interrupted'),
+]
+
+
+def error_response(error: errors.DomainError) -> JSONResponse:
+    for error_type, status, code in _STATUS:
+        if isinstance(error, error_type):
+            return json_error(status, code, str(error))
+    return json_error(400, 'rejected', str(error))
+
+
+def json_error(status: int, code: str, detail: str) -> JSONResponse:
+    return JSONResponse({'error': code, 'detail': detail}, status_code=status)

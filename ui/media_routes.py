@@ -1,0 +1,130 @@
+"""HTTP routes for media: the streaming upload, its progress, and thumbnails. Owner-only throughout."""
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from nicegui import app, background_tasks
+from starlette.requests import ClientDisconnect
+
+from domain.errors import DomainError, InvalidInput, NotFound, UploadInterrupted
+from domain.media import MediaItem, check_size
+
+from .api_errors import error_response, json_error
+from .api_json import media_json, operation_json
+from .multipart_stream import MultipartStream
+from .services import Services
+from .session import current_instructor
+
+FILE_FIELD = 'file'
+FORM_OVERHEAD = 1024 * 1024  # multipart boundaries and small fields on top of the file itself
+
+
+def register(services: Services) -> None:
+    @app.post('/api/media/upload', status_code=201, tags=['media'])
+    async def upload(request: Request, operation_id: str | None = None) -> Response:
+        """Stream one file (multipart field `file`) into the library; 201 with the item, 200 if a duplicate."""
+        instructor = current_instructor(services)
+        if instructor is None:
+            return json_error(401, 'unauthenticated', 'Sign in first.')
+        try:
+            chosen_id = _optional_uuid(operation_id, 'operation_id')
+            declared = _declared_size(request)
+            if declared is not None:
+                check_size(max(0, declared - FORM_OVERHEAD), limit=services.max_upload_bytes)
+            form = MultipartStream(_body(request), request.headers.get('content-type', ''))
+            async for part in form.parts():
+                if part.name != FILE_FIELD or part.filename is None:
+                    continue
+                operation = services.ingestor.begin(owner_id=instructor.id, raw_name=part.filename,
+                                                    declared_size=_file_size_hint(request, declared),
+                                                    operation_id=chosen_id)
+                result = await services.ingestor.receive(operation, part.chunks)
+                if not result.duplicate:
+                    background_tasks.create(services.ingestor.process(result.item, operation),
+                                            name=f'process {result.item.id}')
+                body = {**media_json(result.item), 'duplicate': result.duplicate, 'operation_id': str(operation.id)}
+                return JSONResponse(body, status_code=200 if result.duplicate else 201)
+            raise InvalidInput(f'Send the file in a form field named "{FILE_FIELD}".')
+        except DomainError as error:
+            return error_response(error)
+
+    @app.get('/api/media/upload-progress/{operation_id}', tags=['media'])
+    def upload_progress(operation_id: str) -> Response:
+        """The same state the progress bars show, for scripts and as a polling fallback."""
+        instructor = current_instructor(services)
+        if instructor is None:
+            return json_error(401, 'unauthenticated', 'Sign in first.')
+        try:
+            operation = services.registry.get(instructor.id, _uuid(operation_id, 'upload'))
+        except DomainError as error:
+            return error_response(error)
+        return JSONResponse(operation_json(operation))
+
+    @app.get('/api/media/{media_id}/thumbnail', tags=['media'])
+    async def thumbnail(media_id: str) -> Response:
+        instructor = current_instructor(services)
+        if instructor is None:
+            return json_error(401, 'unauthenticated', 'Sign in first.')
+        try:
+            item = _owned_item(services, instructor.id, media_id)
+            if item.thumbnail_key is None:
+                raise NotFound('This item has no thumbnail.')
+            size = await services.blobs.size(item.thumbnail_key)
+        except DomainError as error:
+            return error_response(error)
+        return StreamingResponse(services.blobs.read(item.thumbnail_key), media_type='image/jpeg', headers={
+            'Content-Length': str(size), 'X-Content-Type-Options': 'nosniff',
+            'Cache-Control': 'private, max-age=86400', 'ETag': f'"{item.sha256[:32]}-thumb"'})
+
+
+def _owned_item(services: Services, owner_id: UUID, raw_id: str) -> MediaItem:
+    media_id = _uuid(raw_id, 'media item')
+    with services.new_uow() as uow:
+        item = uow.media.get(media_id)
+    if item is None or item.owner_id != owner_id:
+        raise NotFound('This media item does not exist.')
+    return item
+
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    """The request body as it arrives; a browser that goes away mid-file becomes a clear domain error."""
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                yield chunk
+    except ClientDisconnect as error:
+        raise UploadInterrupted('The connection was lost before the file arrived completely.') from error
+
+
+def _declared_size(request: Request) -> int | None:
+    raw = request.headers.get('content-length')
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput('Content-Length is not a number.')
+    return int(raw)
+
+
+def _file_size_hint(request: Request, declared: int | None) -> int | None:
+    """The browser sends the file's exact size in X-File-Size; otherwise the body length is close enough."""
+    raw = request.headers.get('x-file-size', '')
+    return int(raw) if raw.isdigit() else declared
+
+
+def _uuid(raw: str, what: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise NotFound(f'This {what} does not exist.') from None
+
+
+def _optional_uuid(raw: str | None, field: str) -> UUID | None:
+    if raw is None:
+        return None
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise InvalidInput(f'{field} must be a UUID.') from None
+
+
