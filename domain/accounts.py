@@ -6,8 +6,9 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from .clock import utc_now
-from .errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput
+from .errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, TooManyAttempts
 from .ports import PasswordHasher, UnitOfWork
+from .throttle import SignInThrottle
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # argon2 accepts more, but a megabyte "password" is an attack, not a secret
@@ -103,6 +104,22 @@ def authenticate(uow: UnitOfWork, hasher: PasswordHasher, *, email: str, passwor
         raise AuthenticationFailed(SIGN_IN_FAILED)
     if not hasher.verify(password[:MAX_PASSWORD_LENGTH], instructor.password_hash):
         raise AuthenticationFailed(SIGN_IN_FAILED)
+    return instructor
+
+
+def sign_in(uow: UnitOfWork, hasher: PasswordHasher, throttle: SignInThrottle, *, email: str, password: str,
+            address: str) -> Instructor:
+    """Authenticate, slowed down per account and per network address; the one way in for pages and scripts."""
+    keys = (f'email:{email.strip().lower()}', f'ip:{address}')
+    wait = throttle.wait_seconds(*keys)
+    if wait > 0:
+        raise TooManyAttempts(f'Too many failed attempts. Try again in {int(wait) + 1} seconds.')
+    try:
+        instructor = authenticate(uow, hasher, email=email, password=password)
+    except AuthenticationFailed:
+        throttle.record_failure(*keys)
+        raise
+    throttle.record_success(*keys)
     return instructor
 
 

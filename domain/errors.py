@@ -21,6 +21,10 @@ class AuthenticationFailed(DomainError):
     """Sign-in failed; deliberately says nothing about which part was wrong."""
 
 
+class TooManyAttempts(AuthenticationFailed):
+    """Sign-in is paused for this account or address after repeated failures."""
+
+
 class Forbidden(DomainError):
     """Signed in, but this action needs a role the instructor does not have."""
 

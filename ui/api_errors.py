@@ -1,4 +1,6 @@
 """How a broken rule looks over HTTP: a status and `{"error": code, "detail": text}`, never a traceback."""
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from domain import errors
@@ -11,6 +13,7 @@ _STATUS: list[tuple[type[errors.DomainError], int, str]] = [  # most specific fi
     (errors.NotFound, 404, 'not_found'),
     (errors.UploadCancelled, 409, 'cancelled'),
     (errors.Conflict, 409, 'conflict'),
+    (errors.TooManyAttempts, 429, 'too_many_attempts'),
     (errors.AuthenticationFailed, 401, 'unauthenticated'),
     (errors.Forbidden, 403, 'forbidden'),
     (errors.StorageUnavailable, 503, 'storage_unavailable'),
@@ -27,3 +30,11 @@ def error_response(error: errors.DomainError) -> JSONResponse:
 
 def json_error(status: int, code: str, detail: str) -> JSONResponse:
     return JSONResponse({'error': code, 'detail': detail}, status_code=status)
+
+
+async def validation_error_response(_request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's own 422 for a malformed body, in the same shape as every other error."""
+    assert isinstance(error, RequestValidationError)
+    problems = '; '.join(f'{".".join(str(part) for part in problem["loc"][1:])}: {problem["msg"]}'
+                         for problem in error.errors())
+    return json_error(422, 'invalid_input', problems or 'The request is malformed.')

@@ -48,20 +48,14 @@ def register(services: Services) -> None:
         address = ui.context.client.ip or 'unknown'
 
         async def attempt() -> None:
-            keys = (f'email:{email.value.strip().lower()}', f'ip:{address}')
-            wait = services.throttle.wait_seconds(*keys)
-            if wait > 0:
-                show_error(f'Too many failed attempts. Try again in {int(wait) + 1} seconds.')
-                return
             try:
-                instructor = await run.io_bound(accounts.authenticate, services.new_uow(), services.hasher,
-                                                email=email.value, password=password.value)
+                instructor = await run.io_bound(accounts.sign_in, services.new_uow(), services.hasher,
+                                                services.throttle, email=email.value, password=password.value,
+                                                address=address)
             except DomainError as error:
-                services.throttle.record_failure(*keys)
                 password.value = ''
                 show_error(str(error))
                 return
-            services.throttle.record_success(*keys)
             sign_in(instructor)
             ui.navigate.to(target)
 

@@ -1,18 +1,22 @@
 """Registers every page and route on NiceGUI's app; main.py calls this once with the built services."""
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from nicegui import app, background_tasks, ui
 
-from . import auth_pages, course_pages, library_page, media_routes
+from . import auth_pages, course_pages, library_page, media_routes, session_routes
+from .api_errors import validation_error_response
 from .services import Services
 from .session import RequireSignIn
 
 
 def register_pages(services: Services) -> None:
     app.add_middleware(RequireSignIn)
+    app.add_exception_handler(RequestValidationError, validation_error_response)
     auth_pages.register(services)
     course_pages.register(services)
     library_page.register(services)
     media_routes.register(services)
+    session_routes.register(services)
 
     @ui.page('/')
     def home() -> RedirectResponse:

@@ -13,7 +13,7 @@ from domain.accounts import Instructor
 from .api_errors import json_error
 from .services import Services
 
-PUBLIC_PATHS = frozenset({'/login', '/setup', '/signup'})
+PUBLIC_PATHS = frozenset({'/login', '/setup', '/signup', '/api/session'})
 _KEY = 'instructor_id'
 
 

@@ -142,3 +142,29 @@ async def test_only_admins_see_the_instructor_list(user: User, make_instructor) 
     await user.open('/admin/instructors')
     await user.should_see(marker='library-empty')
     await user.should_not_see(marker='instructors')
+
+
+async def test_scripts_sign_in_over_json(user: User, make_instructor) -> None:
+    make_instructor('ada@example.org')
+    wrong = await user.http_client.post('/api/session', json={'email': 'ada@example.org', 'password': 'nope'})
+    assert (wrong.status_code, wrong.json()['error']) == (401, 'unauthenticated')
+    missing = await user.http_client.post('/api/session', json={'email': 'ada@example.org'})
+    assert (missing.status_code, missing.json()['error']) == (422, 'invalid_input')
+    assert 'password' in missing.json()['detail']
+    right = await user.http_client.post('/api/session', json={'email': 'ADA@example.org', 'password': PASSWORD})
+    assert right.status_code == 200
+    assert right.json()['email'] == 'ada@example.org'
+    assert (await user.http_client.get('/api/media/upload-progress/00000000-0000-0000-0000-000000000000')) \
+        .status_code == 404  # signed in: a missing upload, not a missing session
+    assert (await user.http_client.delete('/api/session')).status_code == 204
+    assert (await user.http_client.get('/api/media/upload-progress/00000000-0000-0000-0000-000000000000')) \
+        .status_code == 401
+
+
+async def test_scripts_are_throttled_too(user: User, make_instructor) -> None:
+    make_instructor('ada@example.org')
+    for _ in range(3):
+        await user.http_client.post('/api/session', json={'email': 'ada@example.org', 'password': 'wrong one!'})
+    throttled = await user.http_client.post('/api/session', json={'email': 'ada@example.org', 'password': PASSWORD})
+    assert throttled.status_code == 429
+    assert 'Try again in' in throttled.json()['detail']
