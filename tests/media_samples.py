@@ -8,10 +8,11 @@ as the genuine article, which is what upload and processing tests need:
     make_png        RGBA image with a transparent corner (image/png)
     make_jpeg_with_exif_rotation   stored landscape, EXIF Orientation=6, so it displays portrait (image/jpeg)
     make_wav        16-bit mono PCM tone (audio/x-wav)
-    make_m4a        AAC audio in an MP4 container (filetype reports video/mp4: the brands include isom)
+    make_m4a        AAC audio in an MP4 container with the M4A brand (audio/mp4)
     make_mp3        MP3 audio with an ID3 header (audio/mpeg)
     make_pdf        minimal hand-written PDF with n pages (application/pdf)
     make_corrupt_mp4  a genuine ftyp box then garbage: accepted as video/mp4 by type sniffing, undecodable
+    make_damaged_mp4  a real clip with its picture data overwritten: duration and size readable, no frame
     make_random_bytes  incompressible bytes of any size, streamed to disk in 1 MiB chunks
 """
 import math
@@ -124,6 +125,16 @@ def make_corrupt_mp4(path: Path) -> Path:
     return path
 
 
+def make_damaged_mp4(path: Path, *, seconds: float = 2.0, width: int = 320, height: int = 240) -> Path:
+    """A real clip whose picture data is overwritten with noise: the header and index still give duration and
+    size, but no frame decodes."""
+    data = bytearray(make_mp4(path, seconds=seconds, width=width, height=height).read_bytes())
+    start, end = _box_payload(data, b'mdat')
+    data[start:end] = random.Random(7).randbytes(end - start)
+    path.write_bytes(bytes(data))
+    return path
+
+
 def make_random_bytes(path: Path, size: int) -> Path:
     """`size` bytes of noise, never more than 1 MiB of it in memory, for size limits and streaming tests."""
     generator = random.Random(size)
@@ -134,6 +145,19 @@ def make_random_bytes(path: Path, size: int) -> Path:
             file.write(generator.randbytes(chunk))
             remaining -= chunk
     return path
+
+
+def _box_payload(data: bytes | bytearray, box_type: bytes) -> tuple[int, int]:
+    """Where the payload of a top-level MP4 box lies (32-bit sizes only, which is all small clips use)."""
+    offset = 0
+    while offset + 8 <= len(data):
+        size, found = struct.unpack_from('>I4s', data, offset)
+        if found == box_type:
+            return offset + 8, offset + size
+        if size < 8:
+            break
+        offset += size
+    raise ValueError(f'no {box_type!r} box')
 
 
 def _moving_picture(width: int, height: int, index: int, frame_count: int) -> Image.Image:
