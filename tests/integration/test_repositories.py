@@ -75,7 +75,7 @@ def head_revision(engine: Engine) -> str | None:
 def add_media(engine: Engine, owner_id: UUID, course_id: UUID, chapter_ids: list[UUID]) -> UUID:
     """A ready video placed in each given chapter, written as rows (the media use cases come later)."""
     media = MediaFileRow(owner_id=owner_id, display_name='Intro', original_name='intro.mp4', kind='video',
-                         mime_type='video/mp4', size=1234, sha256='0' * 64, storage_key=new_media_key(owner_id),
+                         mime_type='video/mp4', size=1234, sha256=uuid4().hex * 2, storage_key=new_media_key(owner_id),
                          status='ready')
     with Session(engine) as session:
         session.add(media)
