@@ -167,12 +167,12 @@ def check_not_empty(size: int) -> None:
 
 
 def format_bytes(size: int) -> str:
-    """Sizes the way people read them: 1.5 GB, 320.0 KB (decimal units, like file managers show)."""
-    if size < 1000:
+    """Sizes as upload limits are usually stated: 1024-based, so a 4 GiB limit reads "4.0 GB"."""
+    if size < 1024:
         return f'{size} B'
     scaled = float(size)
     for unit in ('KB', 'MB', 'GB', 'TB'):
-        scaled /= 1000
-        if scaled < 1000 or unit == 'TB':
+        scaled /= 1024
+        if scaled < 1024 or unit == 'TB':
             break
     return f'{scaled:.1f} {unit}'

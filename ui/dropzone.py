@@ -19,8 +19,7 @@ _REJECTED = '(entries) => emit(entries.map(e => ({name: e.file.name, reason: e.f
 class DropZone(ui.upload):
     def __init__(self, *, max_bytes: int, accept: Sequence[str] = ACCEPTED_EXTENSIONS, compact: bool = False,
                  query: dict[str, str] | None = None, max_files: int | None = None) -> None:
-        super().__init__(multiple=True, auto_upload=True, max_file_size=max_bytes, max_files=max_files,
-                         label='Add media' if compact else 'Upload to your library')
+        super().__init__(multiple=True, auto_upload=True, max_file_size=max_bytes, max_files=max_files)
         self._max_bytes = max_bytes
         self.props['url'] = f'{UPLOAD_URL}?{urlencode(query)}' if query else UPLOAD_URL
         self.props['field-name'] = 'file'
@@ -29,14 +28,28 @@ class DropZone(ui.upload):
         self.classes('mediashelf-dropzone w-full' + (' compact' if compact else ''))
         self.on('rejected', self._explain_rejection, js_handler=_REJECTED)
         self.on('finish', self.reset)  # our progress panel shows the files; the element's own list starts empty again
+        with self.add_slot('header'):
+            self._header(title='Add media' if compact else 'Upload to your library')
         with self.add_slot('list'):
             self._hint(compact=compact)
 
+    @property
+    def _pick_files(self) -> str:
+        """Opening the file picker must happen in the browser, inside the click: browsers refuse it otherwise."""
+        return f'() => getElement({self.id}).$refs.qRef.pickFiles()'
+
+    def _header(self, *, title: str) -> None:
+        """Quasar's header shows its own byte counter; progress lives in our panel, so the header only names the
+        zone and offers the file picker."""
+        with ui.row().classes('w-full items-center justify-between px-3 py-1 no-wrap'):
+            ui.label(title).classes('text-sm font-medium')
+            ui.button(icon='add').props('flat round dense color=white').tooltip('Choose files') \
+                .on('click', js_handler=self._pick_files)
+
     def _hint(self, *, compact: bool) -> None:
         """What an empty drop zone says; clicking anywhere on it opens the file picker."""
-        pick = f'() => getElement({self.id}).$refs.qRef.pickFiles()'
         with ui.column().classes('w-full items-center justify-center gap-1 py-2 text-gray-600 cursor-pointer') \
-                .on('click', js_handler=pick):
+                .on('click', js_handler=self._pick_files):
             ui.icon('cloud_upload', size='1.5rem' if compact else '3rem')
             ui.label('Drop files here or click to browse').classes('text-sm' if compact else 'text-base')
             if not compact:

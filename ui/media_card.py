@@ -16,17 +16,16 @@ class MediaCard(ui.card):
         with self:
             with ui.element('div').classes('w-full h-32 bg-slate-100 flex items-center justify-center relative'):
                 if item.thumbnail_key:
-                    ui.image(f'/api/media/{item.id}/thumbnail').classes('w-full h-32').props('fit=cover') \
-                        .mark('media-thumbnail')
+                    ui.image(f'/api/media/{item.id}/thumbnail').props('fit=cover') \
+                        .classes('media-thumbnail w-full h-32').mark('media-thumbnail')
                 else:
                     ui.icon(KIND_ICONS[item.kind], size='3rem').classes('text-slate-400')
                 if item.duration_seconds is not None:
-                    ui.label(format_duration(item.duration_seconds)) \
-                        .classes('absolute bottom-1 right-1 bg-black/70 text-white text-xs px-1 rounded') \
-                        .mark('media-duration')
+                    ui.label(format_duration(item.duration_seconds)).mark('media-duration') \
+                        .classes('media-duration absolute bottom-1 right-1 bg-black/70 text-white text-xs px-1 rounded')
             with ui.column().classes('w-full p-2 gap-1'):
-                ui.label(item.display_name).classes('text-sm font-medium truncate w-full').mark('media-name') \
-                    .tooltip(item.display_name)
+                ui.label(item.display_name).classes('media-name text-sm font-medium truncate w-full') \
+                    .mark('media-name').tooltip(item.display_name)
                 with ui.row().classes('items-center gap-2 text-xs text-gray-600'):
                     ui.badge(str(item.kind)).props('outline').mark('media-kind')
                     ui.label(format_bytes(item.size))

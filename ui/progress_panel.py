@@ -30,7 +30,7 @@ class UploadRow(ui.item):
             with ui.item_section():
                 with ui.row().classes('w-full items-baseline justify-between gap-2 no-wrap'):
                     self._name = ui.label(operation.file_name).classes('font-medium truncate').mark('upload-name')
-                    self._size = ui.label().classes('text-xs text-gray-500 whitespace-nowrap')
+                    self._size = ui.label().classes('upload-size text-xs text-gray-500 whitespace-nowrap')
                 self._bar = ui.linear_progress(show_value=False, size='6px').props('rounded').mark('upload-bar')
                 with ui.row().classes('w-full justify-between text-xs text-gray-600'):
                     self._stage = ui.label().mark('upload-stage')

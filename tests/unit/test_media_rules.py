@@ -64,6 +64,6 @@ def test_sizes_have_a_limit_and_a_floor() -> None:
         media.check_not_empty(0)
 
 
-@pytest.mark.parametrize(('size', 'text'), [(0, '0 B'), (999, '999 B'), (1500, '1.5 KB'), (4 * 1024 ** 3, '4.3 GB')])
-def test_sizes_read_like_a_file_manager(size: int, text: str) -> None:
+@pytest.mark.parametrize(('size', 'text'), [(0, '0 B'), (1023, '1023 B'), (1536, '1.5 KB'), (4 * 1024 ** 3, '4.0 GB')])
+def test_sizes_read_like_upload_limits(size: int, text: str) -> None:
     assert media.format_bytes(size) == text
