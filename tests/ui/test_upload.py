@@ -197,3 +197,18 @@ async def test_a_second_tab_and_a_reload_see_the_same_uploads(user: User, make_i
     await user.should_see('1 completed')
     user.find(marker='clear-finished').click()
     await user.should_not_see(marker='upload-row')
+
+
+@pytest.mark.parametrize(('headers', 'content'), [
+    ({'content-type': 'application/json'}, b'{"file": "x"}'),
+    ({'content-type': 'multipart/form-data; boundary=xyz'}, b'this is not multipart at all'),
+    ({'content-type': 'multipart/form-data; boundary=xyz'},
+     b'--xyz\r\nContent-Disposition: form-data; name="title"\r\n\r\nno file here\r\n--xyz--\r\n'),
+])
+async def test_malformed_requests_get_a_clear_400(user: User, make_instructor, headers: dict[str, str],
+                                                  content: bytes) -> None:
+    make_instructor('ada@example.org')
+    await signed_in(user, 'ada@example.org')
+    response = await user.http_client.post(UPLOAD, content=content, headers=headers)
+    assert response.status_code == 400
+    assert response.json()['error'] == 'invalid_input'
