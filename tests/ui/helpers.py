@@ -33,3 +33,14 @@ def value_of(user: User, marker: str) -> str:
     element = next(iter(user.find(marker=marker).elements))
     assert isinstance(element, ui.input)
     return element.value
+
+
+def fill_account_form(user: User, *, email: str, password: str = PASSWORD, repeat: str | None = None,
+                      name: str = '') -> None:
+    """Name, email and the password typed twice, then submit: setup, sign-up and the admin page share it."""
+    if name:
+        user.find(marker='name').clear().type(name)
+    user.find(marker='email').clear().type(email)
+    user.find(marker='password').clear().type(password)
+    user.find(marker='repeat-password').clear().type(password if repeat is None else repeat)
+    user.find(marker='submit').click()

@@ -3,17 +3,13 @@ import pytest
 from nicegui.testing import User
 
 from tests.conftest import PASSWORD
-from tests.ui.helpers import sign_in, signed_in, until, value_of
+from tests.ui.helpers import fill_account_form, sign_in, signed_in, until, value_of
 
 
 async def test_first_visit_offers_setup_and_creates_an_admin(user: User) -> None:
     await user.open('/')
     await user.should_see('Welcome to Mediashelf')
-    user.find(marker='name').type('Ada')
-    user.find(marker='email').type('Ada@Example.org ')
-    user.find(marker='password').type(PASSWORD)
-    user.find(marker='repeat-password').type(PASSWORD)
-    user.find(marker='submit').click()
+    fill_account_form(user, email='Ada@Example.org ', name='Ada')
     await user.should_see(marker='new-course', retries=30)
     await user.should_see('Ada')
     user.find(marker='account-menu').click()
@@ -22,13 +18,9 @@ async def test_first_visit_offers_setup_and_creates_an_admin(user: User) -> None
 
 async def test_setup_refuses_mismatched_and_short_passwords(user: User) -> None:
     await user.open('/setup')
-    user.find(marker='email').type('ada@example.org')
-    user.find(marker='password').type('short')
-    user.find(marker='repeat-password').type('different')
-    user.find(marker='submit').click()
+    fill_account_form(user, email='ada@example.org', password='short', repeat='different')
     await user.should_see('The two passwords differ.', retries=30)
-    user.find(marker='repeat-password').clear().type('short')
-    user.find(marker='submit').click()
+    fill_account_form(user, email='ada@example.org', password='short')
     await user.should_see('Use a password of at least 10 characters.', retries=30)
     await user.should_not_see(marker='new-course')
 
@@ -106,10 +98,7 @@ def open_signup(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_open_sign_up_creates_a_regular_instructor(open_signup: None, user: User, make_instructor) -> None:
     make_instructor('ada@example.org', admin=True)
     await user.open('/signup')
-    user.find(marker='email').type('bob@example.org')
-    user.find(marker='password').type(PASSWORD)
-    user.find(marker='repeat-password').type(PASSWORD)
-    user.find(marker='submit').click()
+    fill_account_form(user, email='bob@example.org')
     await user.should_see(marker='new-course', retries=30)
     user.find(marker='account-menu').click()
     await user.should_see('bob@example.org', retries=30)
@@ -120,18 +109,11 @@ async def test_admin_adds_an_instructor_who_can_then_sign_in(user: User, make_in
     make_instructor('ada@example.org', admin=True)
     await signed_in(user, 'ada@example.org')
     await user.open('/admin/instructors')
-    user.find(marker='email').type('bob@example.org')
-    user.find(marker='name').type('Bob')
-    user.find(marker='password').type(PASSWORD)
-    user.find(marker='repeat-password').type(PASSWORD)
-    user.find(marker='submit').click()
+    fill_account_form(user, email='bob@example.org', name='Bob')
     await user.should_see('Added bob@example.org', retries=30)
     with user.scope(marker='instructors'):
         await user.should_see('Bob')
-    user.find(marker='email').type('BOB@example.org')
-    user.find(marker='password').type(PASSWORD)
-    user.find(marker='repeat-password').type(PASSWORD)
-    user.find(marker='submit').click()
+    fill_account_form(user, email='BOB@example.org')
     await user.should_see('An account with this email already exists.', retries=30)
 
 

@@ -124,6 +124,16 @@ class FakeUnitOfWork:
         return self.instructors, self.courses, self.chapters, self.media, self.uploads
 
 
+class ManualClock:
+    """A monotonic clock that only moves when the test says so."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 class FakeHasher:
     """Reversible on purpose: unit tests check the rules around hashing, not argon2 (tested in integration)."""
 

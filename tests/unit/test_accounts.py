@@ -8,11 +8,6 @@ from tests.unit.fakes import FakeHasher, FakeUnitOfWork
 PASSWORD = 'long enough password'
 
 
-@pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork()
-
-
 def test_setup_creates_an_admin_once(uow: FakeUnitOfWork) -> None:
     assert accounts.needs_setup(uow)
     admin = accounts.set_up_first_admin(uow, FakeHasher(), email='Ada@Example.ORG ', password=PASSWORD)

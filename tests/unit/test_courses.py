@@ -11,11 +11,6 @@ OWNER = uuid4()
 STRANGER = uuid4()
 
 
-@pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork()
-
-
 def titles(uow: FakeUnitOfWork, course_id) -> list[str]:
     return [c.title for c in courses.get_outline(uow, owner_id=OWNER, course_id=course_id).chapters]
 

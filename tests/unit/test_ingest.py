@@ -28,11 +28,6 @@ class FakeProbe:
 
 
 @pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork()
-
-
-@pytest.fixture
 def blobs() -> MemoryBlobStore:
     return MemoryBlobStore()
 

@@ -1,17 +1,10 @@
 """Sign-in throttling: typos are free, guessing gets slower, success and time forgive."""
 from domain.throttle import FORGET_AFTER_SECONDS, MAX_DELAY_SECONDS, SignInThrottle
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.fakes import ManualClock
 
 
 def test_three_failures_are_free_then_waits_double() -> None:
-    clock = Clock()
+    clock = ManualClock()
     throttle = SignInThrottle(clock=clock)
     throttle.record_failure('email:a')
     throttle.record_failure('email:a')
@@ -25,14 +18,14 @@ def test_three_failures_are_free_then_waits_double() -> None:
 
 
 def test_the_wait_is_capped() -> None:
-    throttle = SignInThrottle(clock=Clock())
+    throttle = SignInThrottle(clock=ManualClock())
     for _ in range(30):
         throttle.record_failure('ip:1.2.3.4')
     assert throttle.wait_seconds('ip:1.2.3.4') == MAX_DELAY_SECONDS
 
 
 def test_the_address_slows_down_guessing_across_accounts() -> None:
-    throttle = SignInThrottle(clock=Clock())
+    throttle = SignInThrottle(clock=ManualClock())
     for n in range(3):
         throttle.record_failure(f'email:user{n}', 'ip:1.2.3.4')
     assert throttle.wait_seconds('email:fresh', 'ip:1.2.3.4') > 0
@@ -40,7 +33,7 @@ def test_the_address_slows_down_guessing_across_accounts() -> None:
 
 
 def test_success_and_time_forgive() -> None:
-    clock = Clock()
+    clock = ManualClock()
     throttle = SignInThrottle(clock=clock)
     for _ in range(5):
         throttle.record_failure('email:a', 'email:b')

@@ -5,31 +5,13 @@ import pytest
 
 from domain.errors import Conflict, NotFound
 from domain.uploads import IllegalTransition, Stage, UploadRegistry, recover_interrupted
-from tests.unit.fakes import FakeUnitOfWork
+from tests.unit.fakes import FakeUnitOfWork, ManualClock
 
 OWNER = uuid4()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def registry(uow: FakeUnitOfWork, clock: Clock) -> UploadRegistry:
+def registry(uow: FakeUnitOfWork, clock: ManualClock) -> UploadRegistry:
     return UploadRegistry(new_uow=lambda: uow, clock=clock)
 
 
@@ -54,7 +36,7 @@ def test_stages_only_move_forward(registry: UploadRegistry, path: list[Stage], i
         registry.advance(operation, illegal)
 
 
-def test_progress_is_published_at_most_ten_times_a_second(registry: UploadRegistry, clock: Clock) -> None:
+def test_progress_is_published_at_most_ten_times_a_second(registry: UploadRegistry, clock: ManualClock) -> None:
     heard = []
     operation = registry.start(owner_id=OWNER, file_name='a.mp4', bytes_total=1000)
     registry.advance(operation, Stage.RECEIVING)
@@ -66,7 +48,7 @@ def test_progress_is_published_at_most_ten_times_a_second(registry: UploadRegist
     assert heard[-1] >= 900
 
 
-def test_speed_and_eta_follow_the_bytes(registry: UploadRegistry, clock: Clock) -> None:
+def test_speed_and_eta_follow_the_bytes(registry: UploadRegistry, clock: ManualClock) -> None:
     operation = registry.start(owner_id=OWNER, file_name='a.mp4', bytes_total=10_000)
     registry.advance(operation, Stage.RECEIVING)
     for second in range(5):
