@@ -14,18 +14,20 @@ from typing import Literal
 from nicegui import app, ui
 from nicegui.storage import Storage
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from storage.media_probe import MediaProbe
 
 from db.engine import make_engine
 from db.migrate import upgrade_to_latest
 from db.passwords import Argon2PasswordHasher
 from db.unit_of_work import SqlUnitOfWork
 from domain import accounts
+from domain.changes import ChangeFeed
 from domain.errors import DomainError
 from domain.ingest import Ingestor
+from domain.library import Library
 from domain.throttle import SignInThrottle
 from domain.uploads import UploadRegistry
 from storage.local import LocalBlobStore
+from storage.media_probe import MediaProbe
 from ui.pages import register_pages
 from ui.services import Services
 
@@ -71,8 +73,10 @@ def build_services(settings: Settings) -> Services:
     registry = UploadRegistry(new_uow=new_uow)
     ingestor = Ingestor(new_uow=new_uow, blobs=blobs, registry=registry, processor=MediaProbe(),
                         max_bytes=settings.max_upload_bytes)
+    feed = ChangeFeed()
     return Services(new_uow=new_uow, hasher=Argon2PasswordHasher(), throttle=SignInThrottle(), blobs=blobs,
-                    registry=registry, ingestor=ingestor, open_signup=settings.open_signup,
+                    registry=registry, ingestor=ingestor, feed=feed,
+                    library=Library(new_uow=new_uow, blobs=blobs, feed=feed), open_signup=settings.open_signup,
                     max_upload_bytes=settings.max_upload_bytes)
 
 

@@ -9,10 +9,11 @@ from sqlmodel import Session, col, func, select
 from domain.accounts import Instructor
 from domain.courses import Chapter, Course
 from domain.errors import Conflict
-from domain.media import MediaItem, MediaKind, MediaStatus
+from domain.library import KindTotal, LibraryQuery, Sort, Usage
+from domain.media import MediaItem, MediaKind, MediaStatus, search_key
 from domain.uploads import FINISHED, Stage, UploadOperation
 
-from .tables import ChapterRow, CourseRow, MediaFileRow, UploadOperationRow, UserRow
+from .tables import ChapterRow, CourseRow, MediaFileRow, MediaLinkRow, UploadOperationRow, UserRow
 
 T = TypeVar('T')
 
@@ -34,6 +35,11 @@ class SqlInstructorRepository:
 
     def count(self) -> int:
         return self._session.exec(select(func.count()).select_from(UserRow)).one()
+
+    def update(self, instructor: Instructor) -> None:
+        row = self._session.get_one(UserRow, instructor.id)
+        row.sqlmodel_update(fields_of(instructor))
+        self._session.add(row)
 
     def list_all(self) -> list[Instructor]:
         rows = self._session.exec(select(UserRow).order_by(col(UserRow.created_at)))
@@ -97,7 +103,7 @@ class SqlMediaRepository:
         self._session = session
 
     def add(self, item: MediaItem) -> None:
-        self._session.add(MediaFileRow(**fields_of(item)))
+        self._session.add(MediaFileRow(**_media_fields(item)))
         try:
             self._session.flush()
         except IntegrityError as error:
@@ -123,8 +129,46 @@ class SqlMediaRepository:
 
     def update(self, item: MediaItem) -> None:
         row = self._session.get_one(MediaFileRow, item.id)
-        row.sqlmodel_update(fields_of(item))
+        row.sqlmodel_update(_media_fields(item))
         self._session.add(row)
+
+    def delete(self, media_id: UUID) -> None:
+        self._session.delete(self._session.get_one(MediaFileRow, media_id))
+        self._session.flush()
+
+    def search(self, query: LibraryQuery) -> tuple[list[MediaItem], int]:
+        matches = select(MediaFileRow).where(MediaFileRow.owner_id == query.owner_id)
+        if query.kind is not None:
+            matches = matches.where(MediaFileRow.kind == query.kind)
+        if query.search:
+            pattern = '%' + _escape_like(search_key(query.search)) + '%'
+            matches = matches.where(col(MediaFileRow.search_name).like(pattern, escape='\\'))
+        total = self._session.exec(select(func.count()).select_from(matches.subquery())).one()
+        page = matches.order_by(*_ORDER[query.sort]).offset(query.offset).limit(query.page_size)
+        return [_media(row) for row in self._session.exec(page)], total
+
+    def totals_by_kind(self, owner_id: UUID) -> dict[MediaKind, KindTotal]:
+        query = (select(MediaFileRow.kind, func.count(), func.coalesce(func.sum(MediaFileRow.size), 0))
+                 .where(MediaFileRow.owner_id == owner_id).group_by(MediaFileRow.kind))
+        return {MediaKind(kind): KindTotal(count=count, bytes=int(size))
+                for kind, count, size in self._session.exec(query)}
+
+
+class SqlLinkRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def usages_of(self, media_ids: list[UUID]) -> list[Usage]:
+        if not media_ids:
+            return []
+        query = (select(MediaLinkRow.media_id, CourseRow.id, CourseRow.title, ChapterRow.id, ChapterRow.title)
+                 .join(CourseRow, col(CourseRow.id) == MediaLinkRow.course_id)
+                 .join(ChapterRow, col(ChapterRow.id) == MediaLinkRow.chapter_id)
+                 .where(col(MediaLinkRow.media_id).in_(media_ids))
+                 .order_by(col(CourseRow.title), col(ChapterRow.position)))
+        return [Usage(media_id=media_id, course_id=course_id, course_title=course_title, chapter_id=chapter_id,
+                      chapter_title=chapter_title)
+                for media_id, course_id, course_title, chapter_id, chapter_title in self._session.exec(query)]
 
 
 class SqlUploadOperationRepository:
@@ -158,6 +202,23 @@ def _operation(row: UploadOperationRow) -> UploadOperation:
     operation = UploadOperation(**{name: getattr(row, name) for name in UploadOperationRow.model_fields})
     operation.stage = Stage(row.stage)
     return operation
+
+
+_ORDER = {
+    Sort.NEWEST: (col(MediaFileRow.created_at).desc(), col(MediaFileRow.id).desc()),
+    Sort.OLDEST: (col(MediaFileRow.created_at), col(MediaFileRow.id)),
+    Sort.NAME: (col(MediaFileRow.search_name), col(MediaFileRow.id)),
+    Sort.SIZE: (col(MediaFileRow.size).desc(), col(MediaFileRow.id).desc()),
+}
+
+
+def _escape_like(text: str) -> str:
+    """A search for '50%' means the characters, not a wildcard."""
+    return text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
+
+
+def _media_fields(item: MediaItem) -> dict[str, Any]:
+    return {**fields_of(item), 'search_name': search_key(item.display_name)[:255]}
 
 
 def _media(row: MediaFileRow) -> MediaItem:

@@ -22,6 +22,7 @@ class UserRow(SQLModel, table=True):
     display_name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
     is_admin: bool = False
+    library_view: str = Field(default='grid', max_length=8)
     created_at: datetime = _created()
 
 
@@ -31,11 +32,14 @@ class MediaFileRow(SQLModel, table=True):
         Index('ix_media_files_owner_created', 'owner_id', 'created_at'),
         Index('ix_media_files_owner_kind_created', 'owner_id', 'kind', 'created_at'),
         Index('ix_media_files_owner_sha256', 'owner_id', 'sha256', unique=True),  # one copy of any bytes
+        Index('ix_media_files_owner_search_name', 'owner_id', 'search_name'),
+        Index('ix_media_files_owner_size', 'owner_id', 'size'),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     owner_id: UUID = Field(foreign_key='users.id', ondelete='CASCADE')
     display_name: str = Field(max_length=255)
+    search_name: str = Field(default='', max_length=255)  # domain.media.search_key(display_name), for search and sort
     original_name: str = Field(max_length=255)
     kind: str = Field(max_length=16)
     mime_type: str = Field(max_length=127)

@@ -8,6 +8,7 @@ from .repositories import (
     SqlChapterRepository,
     SqlCourseRepository,
     SqlInstructorRepository,
+    SqlLinkRepository,
     SqlMediaRepository,
     SqlUploadOperationRepository,
 )
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
         self.courses = SqlCourseRepository(self._session)
         self.chapters = SqlChapterRepository(self._session)
         self.media = SqlMediaRepository(self._session)
+        self.links = SqlLinkRepository(self._session)
         self.uploads = SqlUploadOperationRepository(self._session)
         return self
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from .clock import utc_now
-from .errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, TooManyAttempts
+from .errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 from .ports import PasswordHasher, UnitOfWork
 from .throttle import SignInThrottle
 
@@ -23,6 +23,7 @@ class Instructor:
     display_name: str
     password_hash: str
     is_admin: bool = False
+    library_view: str = 'grid'  # 'grid' or 'list': remembered per instructor, on every device
     id: UUID = field(default_factory=uuid4)
     created_at: datetime = field(default_factory=utc_now)
 
@@ -121,6 +122,21 @@ def sign_in(uow: UnitOfWork, hasher: PasswordHasher, throttle: SignInThrottle, *
         raise
     throttle.record_success(*keys)
     return instructor
+
+
+LIBRARY_VIEWS = ('grid', 'list')
+
+
+def remember_library_view(uow: UnitOfWork, *, instructor_id: UUID, view: str) -> None:
+    if view not in LIBRARY_VIEWS:
+        raise InvalidInput(f'Unknown view: {view}')
+    with uow:
+        instructor = uow.instructors.get(instructor_id)
+        if instructor is None:
+            raise NotFound('This account does not exist.')
+        instructor.library_view = view
+        uow.instructors.update(instructor)
+        uow.commit()
 
 
 def get_instructor(uow: UnitOfWork, instructor_id: UUID) -> Instructor | None:

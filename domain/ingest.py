@@ -125,28 +125,38 @@ class Ingestor:
             return uow.media.list_processing()
 
     async def _stream(self, operation: UploadOperation, chunks: AsyncIterator[bytes], writer: BlobWriter) -> str:
+        """Check each chunk as it arrives; hash and store a block at a time, in threads, while the next block
+        arrives. One block in flight keeps memory bounded, and joining a block is the only copy made here."""
         hasher = hashlib.sha256()
-        block = bytearray()
-        received = 0
+        block: list[bytes] = []
+        filled = received = 0
         checked_type = False
-        async for chunk in chunks:
-            if self.registry.cancel_requested(operation):
-                raise UploadCancelled('Upload cancelled.')
-            received += len(chunk)
-            media.check_size(received, limit=self.max_bytes)
-            block += chunk
-            if not checked_type and len(block) >= media.SNIFF_BYTES:
-                media.check_content(operation.file_name, bytes(block[:media.SNIFF_BYTES]))
-                checked_type = True
-            if len(block) >= WRITE_BLOCK:
-                await _hash_and_write(hasher, writer, bytes(block))
-                block.clear()
-            self.registry.progress(operation, received)
-        media.check_not_empty(received)
-        if not checked_type:
-            media.check_content(operation.file_name, bytes(block))
-        if block:
-            await _hash_and_write(hasher, writer, bytes(block))
+        in_flight: asyncio.Task[None] | None = None
+        try:
+            async for chunk in chunks:
+                if self.registry.cancel_requested(operation):
+                    raise UploadCancelled('Upload cancelled.')
+                received += len(chunk)
+                media.check_size(received, limit=self.max_bytes)
+                block.append(chunk)
+                filled += len(chunk)
+                if not checked_type and received >= media.SNIFF_BYTES:  # always within the first block
+                    media.check_content(operation.file_name, b''.join(block)[:media.SNIFF_BYTES])
+                    checked_type = True
+                if filled >= WRITE_BLOCK:
+                    await _written(in_flight)  # blocks are hashed in order
+                    in_flight = asyncio.create_task(_hash_and_write(hasher, writer, b''.join(block)))
+                    block.clear()
+                    filled = 0
+                self.registry.progress(operation, received)
+            media.check_not_empty(received)
+            if not checked_type:
+                media.check_content(operation.file_name, b''.join(block))
+            await _written(in_flight)
+            if block:
+                await _hash_and_write(hasher, writer, b''.join(block))
+        finally:
+            await _settled(in_flight)
         if self.registry.cancel_requested(operation):
             raise UploadCancelled('Upload cancelled.')
         operation.bytes_total = received
@@ -194,6 +204,24 @@ class Ingestor:
 async def _hash_and_write(hasher: 'hashlib._Hash', writer: BlobWriter, block: bytes) -> None:
     """Hash in a worker thread while the store writes: two cores busy, the event loop free."""
     await asyncio.gather(asyncio.to_thread(hasher.update, block), writer.write(block))
+
+
+async def _written(task: asyncio.Task[None] | None) -> None:
+    """Wait for a block's hash and write, and raise their error. Shielded: a cancelled upload must not cancel
+    them halfway, since their threads would carry on regardless; `_settled` waits for them instead."""
+    if task is not None:
+        await asyncio.shield(task)
+
+
+async def _settled(task: asyncio.Task[None] | None) -> None:
+    """Let a block still in flight finish before the caller aborts the writer (and closes the file under its
+    thread). Its own error is dropped here: the error already on its way up is the one to report."""
+    if task is None:
+        return
+    if not task.done():
+        await asyncio.wait([task])
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it as lost
 
 
 async def _store_bytes(blobs: BlobStore, key: str, data: bytes) -> None:

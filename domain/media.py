@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 import filetype
 
 from .clock import utc_now
-from .errors import EmptyFile, TooLarge, UnsupportedType
+from .errors import EmptyFile, InvalidInput, TooLarge, UnsupportedType
 
 MAX_NAME_LENGTH = 200
 SNIFF_BYTES = 8192  # what the type detector needs to see before it can judge the content
@@ -123,6 +123,20 @@ def clean_file_name(raw: str) -> str:
         _, dot, extension = name.rpartition('.')
         keep = MAX_NAME_LENGTH - len(extension) - 1 if dot and len(extension) <= 10 else MAX_NAME_LENGTH
         name = f'{name[:keep].rstrip()}.{extension}' if keep < MAX_NAME_LENGTH else name[:MAX_NAME_LENGTH]
+    return name
+
+
+def search_key(text: str) -> str:
+    """What search and name sorting compare: case- and accent-insensitive, so 'ecole' finds 'École'."""
+    decomposed = unicodedata.normalize('NFKD', text)
+    return ''.join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def clean_display_name(raw: str) -> str:
+    """A rename follows the upload rules for names, and an empty result is refused rather than guessed."""
+    name = clean_file_name(raw)
+    if not name:
+        raise InvalidInput('The name cannot be empty.')
     return name
 
 

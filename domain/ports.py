@@ -12,7 +12,8 @@ from uuid import UUID
 if TYPE_CHECKING:
     from .accounts import Instructor
     from .courses import Chapter, Course
-    from .media import MediaItem
+    from .library import KindTotal, LibraryQuery, Usage
+    from .media import MediaItem, MediaKind
     from .uploads import UploadOperation
 
 
@@ -22,6 +23,7 @@ class InstructorRepository(Protocol):
     def get_by_email(self, email: str) -> 'Instructor | None': ...
     def count(self) -> int: ...
     def list_all(self) -> 'list[Instructor]': ...
+    def update(self, instructor: 'Instructor') -> None: ...
 
 
 class CourseRepository(Protocol):
@@ -51,6 +53,19 @@ class MediaRepository(Protocol):
     def list_recent(self, owner_id: UUID, *, limit: int) -> 'list[MediaItem]': ...
     def list_processing(self) -> 'list[MediaItem]': ...
     def update(self, item: 'MediaItem') -> None: ...
+    def delete(self, media_id: UUID) -> None:
+        """Removes the row and, through the schema, its links (never the courses or chapters)."""
+        ...
+    def search(self, query: 'LibraryQuery') -> 'tuple[list[MediaItem], int]':
+        """One page of matches in the query's order, and the number of all matches."""
+        ...
+    def totals_by_kind(self, owner_id: UUID) -> 'dict[MediaKind, KindTotal]': ...
+
+
+class LinkRepository(Protocol):
+    def usages_of(self, media_ids: list[UUID]) -> 'list[Usage]':
+        """Every chapter these items are linked into, ordered by course and chapter."""
+        ...
 
 
 class UploadOperationRepository(Protocol):
@@ -65,6 +80,7 @@ class UnitOfWork(Protocol):
     courses: CourseRepository
     chapters: ChapterRepository
     media: MediaRepository
+    links: LinkRepository
     uploads: UploadOperationRepository
 
     def __enter__(self) -> Self: ...

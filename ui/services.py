@@ -2,7 +2,9 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from domain.changes import ChangeFeed
 from domain.ingest import Ingestor
+from domain.library import Library
 from domain.ports import BlobStore, PasswordHasher, UnitOfWork
 from domain.throttle import SignInThrottle
 from domain.uploads import UploadRegistry
@@ -16,5 +18,7 @@ class Services:
     blobs: BlobStore
     registry: UploadRegistry
     ingestor: Ingestor
+    feed: ChangeFeed
+    library: Library
     open_signup: bool
     max_upload_bytes: int

@@ -155,7 +155,7 @@ class MemoryBlobWriter:
         self._data = bytearray()
 
     async def write(self, chunk: bytes) -> None:
-        if self._store.fail_writes:
+        if self._store.fail_writes or len(self._data) + len(chunk) > self._store.space:
             raise OSError(28, 'No space left on device')
         self._data += chunk
         self.bytes_written += len(chunk)
@@ -175,6 +175,7 @@ class MemoryBlobStore:
         self.blobs: dict[str, bytes] = {}
         self.open_writers: set[MemoryBlobWriter] = set()
         self.fail_writes = False
+        self.space = float('inf')  # bytes a writer may take before the "disk" is full
 
     async def open_writer(self, key: str) -> MemoryBlobWriter:
         writer = MemoryBlobWriter(self, key)

@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 
 from domain.errors import EmptyFile, StorageUnavailable, TooLarge, UnsupportedType, UploadCancelled
-from domain.ingest import Ingestor
+from domain.ingest import WRITE_BLOCK, Ingestor
 from domain.media import MediaFacts, MediaKind, MediaStatus
 from domain.uploads import Stage, UploadRegistry
 from tests.unit.fakes import FakeUnitOfWork, MemoryBlobStore
@@ -173,3 +173,42 @@ async def _enumerate(items: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, by
     async for item in items:
         yield index, item
         index += 1
+
+
+BIG_PNG = PNG + bytes(3 * WRITE_BLOCK + 12345)  # several blocks: one is stored while the next arrives
+
+
+async def test_a_large_file_is_stored_whole_and_in_order(uow: FakeUnitOfWork, blobs: MemoryBlobStore) -> None:
+    ingestor = make_ingestor(uow, blobs)
+    operation = ingestor.begin(owner_id=OWNER, raw_name='big.png', declared_size=len(BIG_PNG))
+    result = await ingestor.receive(operation, chunks_of(BIG_PNG, 65536))
+    assert blobs.blobs[result.item.storage_key] == BIG_PNG
+    assert result.item.sha256 == hashlib.sha256(BIG_PNG).hexdigest()
+
+
+async def test_a_disk_that_fills_up_in_a_later_block_leaves_nothing(uow: FakeUnitOfWork,
+                                                                   blobs: MemoryBlobStore) -> None:
+    blobs.space = 2 * WRITE_BLOCK
+    ingestor = make_ingestor(uow, blobs)
+    operation = ingestor.begin(owner_id=OWNER, raw_name='big.png', declared_size=None)
+    with pytest.raises(StorageUnavailable, match='No space left'):
+        await ingestor.receive(operation, chunks_of(BIG_PNG, 65536))
+    assert operation.stage == Stage.FAILED
+    assert blobs.blobs == {} and blobs.open_writers == set() and uow.media.rows == {}
+
+
+async def test_a_cancel_while_a_block_is_being_stored_leaves_nothing(uow: FakeUnitOfWork,
+                                                                     blobs: MemoryBlobStore) -> None:
+    ingestor = make_ingestor(uow, blobs)
+    operation = ingestor.begin(owner_id=OWNER, raw_name='big.png', declared_size=None)
+
+    async def cancelled_after_two_blocks() -> AsyncIterator[bytes]:
+        async for index, chunk in _enumerate(chunks_of(BIG_PNG, 65536)):
+            if index * 65536 > 2 * WRITE_BLOCK:
+                ingestor.registry.request_cancel(OWNER, operation.id)
+            yield chunk
+
+    with pytest.raises(UploadCancelled):
+        await ingestor.receive(operation, cancelled_after_two_blocks())
+    assert operation.stage == Stage.CANCELLED
+    assert blobs.blobs == {} and blobs.open_writers == set() and uow.media.rows == {}
