@@ -71,9 +71,9 @@ def build_services(settings: Settings) -> Services:
 
     blobs = LocalBlobStore(settings.data_dir / 'media')
     registry = UploadRegistry(new_uow=new_uow)
-    ingestor = Ingestor(new_uow=new_uow, blobs=blobs, registry=registry, processor=MediaProbe(),
-                        max_bytes=settings.max_upload_bytes)
     feed = ChangeFeed()
+    ingestor = Ingestor(new_uow=new_uow, blobs=blobs, registry=registry, processor=MediaProbe(), feed=feed,
+                        max_bytes=settings.max_upload_bytes)
     return Services(new_uow=new_uow, hasher=Argon2PasswordHasher(), throttle=SignInThrottle(), blobs=blobs,
                     registry=registry, ingestor=ingestor, feed=feed,
                     library=Library(new_uow=new_uow, blobs=blobs, feed=feed), open_signup=settings.open_signup,

@@ -118,11 +118,6 @@ class SqlMediaRepository:
         row = self._session.exec(query).first()
         return _media(row) if row else None
 
-    def list_recent(self, owner_id: UUID, *, limit: int) -> list[MediaItem]:
-        query = (select(MediaFileRow).where(MediaFileRow.owner_id == owner_id)
-                 .order_by(col(MediaFileRow.created_at).desc()).limit(limit))
-        return [_media(row) for row in self._session.exec(query)]
-
     def list_processing(self) -> list[MediaItem]:
         query = select(MediaFileRow).where(MediaFileRow.status == MediaStatus.PROCESSING)
         return [_media(row) for row in self._session.exec(query)]

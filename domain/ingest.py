@@ -14,6 +14,7 @@ from typing import Protocol
 from uuid import UUID
 
 from . import media
+from .changes import ChangeFeed, Topic
 from .clock import utc_now
 from .errors import Conflict, DomainError, StorageUnavailable, UploadCancelled
 from .media import MediaFacts, MediaItem, MediaKind, MediaStatus
@@ -42,6 +43,7 @@ class Ingestor:
     blobs: BlobStore
     registry: UploadRegistry
     processor: MediaProcessor
+    feed: ChangeFeed
     max_bytes: int
 
     def begin(self, *, owner_id: UUID, raw_name: str, declared_size: int | None,
@@ -110,6 +112,7 @@ class Ingestor:
             if uow.media.get(item.id) is not None:  # it may have been deleted meanwhile
                 uow.media.update(item)
                 uow.commit()
+        self.feed.publish(item.owner_id, Topic.MEDIA)
         if operation is not None:
             self.registry.advance(operation, Stage.READY)
         return item
@@ -182,6 +185,7 @@ class Ingestor:
             return self._settle_duplicate(operation, existing)
         operation.media_id = item.id
         self.registry.advance(operation, Stage.PROCESSING)
+        self.feed.publish(item.owner_id, Topic.MEDIA)
         return IngestResult(item=item, duplicate=False)
 
     def _find_same_bytes(self, owner_id: UUID, sha256: str) -> MediaItem | None:

@@ -162,9 +162,3 @@ def _owned(uow: UnitOfWork, owner_id: UUID, media_id: UUID) -> MediaItem:
     if item is None or item.owner_id != owner_id:
         raise NotFound('This media item does not exist.')
     return item
-
-
-def recent_items(uow: UnitOfWork, *, owner_id: UUID, limit: int = 60) -> list[MediaItem]:
-    """Newest first: what was just uploaded is what an instructor looks for next."""
-    with uow:
-        return uow.media.list_recent(owner_id, limit=limit)

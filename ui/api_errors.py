@@ -1,4 +1,6 @@
 """How a broken rule looks over HTTP: a status and `{"error": code, "detail": text}`, never a traceback."""
+from uuid import UUID
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -38,3 +40,11 @@ async def validation_error_response(_request: Request, error: Exception) -> JSON
     problems = '; '.join(f'{".".join(str(part) for part in problem["loc"][1:])}: {problem["msg"]}'
                          for problem in error.errors())
     return json_error(422, 'invalid_input', problems or 'The request is malformed.')
+
+
+def parse_id(raw: str, what: str) -> UUID:
+    """An id from a URL; a malformed one is just another id that does not exist."""
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise errors.NotFound(f'This {what} does not exist.') from None

@@ -16,7 +16,6 @@ from domain.changes import Topic
 from domain.errors import DomainError
 from domain.library import LibraryPage, LibraryQuery, Sort, StorageSummary, make_query
 from domain.media import MediaItem, MediaKind, format_bytes
-from domain.uploads import Stage, UploadOperation
 
 from .dropzone import DropZone
 from .frame import frame, show_error
@@ -66,15 +65,8 @@ class LibraryScreen:
             self._selection_bar = ui.row().classes('w-full items-center gap-2').mark('selection-bar')
             self._results = ui.column().classes('w-full gap-4')
         self.show()
-        client = ui.context.client
         for topic in (Topic.MEDIA, Topic.LINKS):
-            client.on_delete(services.feed.subscribe(instructor.id, topic, self.show))
-        client.on_delete(services.registry.subscribe(instructor.id, self._on_upload))
-
-    def _on_upload(self, operation: UploadOperation) -> None:
-        """A new item exists once an upload reaches processing, and gets its preview when ready."""
-        if operation.stage in (Stage.PROCESSING, Stage.READY):
-            self.show()
+            ui.context.client.on_delete(services.feed.subscribe(instructor.id, topic, self.show))
 
     def show(self) -> None:
         if self._results.is_deleted:

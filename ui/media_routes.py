@@ -1,16 +1,16 @@
-"""HTTP routes for media: the streaming upload, its progress, and thumbnails. Owner-only throughout."""
+"""HTTP routes for uploading: the streaming upload and its progress. Owner-only throughout."""
 from collections.abc import AsyncIterator, Callable
 from uuid import UUID
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from nicegui import app, background_tasks
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from domain.errors import DomainError, InvalidInput, NotFound, UploadInterrupted
-from domain.media import MediaItem, check_size
+from domain.errors import DomainError, InvalidInput, UploadInterrupted
+from domain.media import check_size
 
-from .api_errors import error_response, json_error
+from .api_errors import error_response, json_error, parse_id
 from .api_json import media_json, operation_json
 from .multipart_stream import MultipartStream
 from .services import Services
@@ -59,35 +59,10 @@ def register(services: Services) -> None:
         if instructor is None:
             return json_error(401, 'unauthenticated', 'Sign in first.')
         try:
-            operation = services.registry.get(instructor.id, _uuid(operation_id, 'upload'))
+            operation = services.registry.get(instructor.id, parse_id(operation_id, 'upload'))
         except DomainError as error:
             return error_response(error)
         return JSONResponse(operation_json(operation))
-
-    @app.get('/api/media/{media_id}/thumbnail', tags=['media'])
-    async def thumbnail(media_id: str) -> Response:
-        instructor = current_instructor(services)
-        if instructor is None:
-            return json_error(401, 'unauthenticated', 'Sign in first.')
-        try:
-            item = _owned_item(services, instructor.id, media_id)
-            if item.thumbnail_key is None:
-                raise NotFound('This item has no thumbnail.')
-            size = await services.blobs.size(item.thumbnail_key)
-        except DomainError as error:
-            return error_response(error)
-        return StreamingResponse(services.blobs.read(item.thumbnail_key), media_type='image/jpeg', headers={
-            'Content-Length': str(size), 'X-Content-Type-Options': 'nosniff',
-            'Cache-Control': 'private, max-age=86400', 'ETag': f'"{item.sha256[:32]}-thumb"'})
-
-
-def _owned_item(services: Services, owner_id: UUID, raw_id: str) -> MediaItem:
-    media_id = _uuid(raw_id, 'media item')
-    with services.new_uow() as uow:
-        item = uow.media.get(media_id)
-    if item is None or item.owner_id != owner_id:
-        raise NotFound('This media item does not exist.')
-    return item
 
 
 def _note_server_receive() -> None:
@@ -146,13 +121,6 @@ def _file_size_hint(request: Request, declared: int | None) -> int | None:
     """The browser sends the file's exact size in X-File-Size; otherwise the body length is close enough."""
     raw = request.headers.get('x-file-size', '')
     return int(raw) if raw.isdigit() else declared
-
-
-def _uuid(raw: str, what: str) -> UUID:
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise NotFound(f'This {what} does not exist.') from None
 
 
 def _optional_uuid(raw: str | None, field: str) -> UUID | None:

@@ -3,7 +3,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from nicegui import app, background_tasks, ui
 
-from . import auth_pages, course_pages, library_page, media_routes, session_routes
+from . import auth_pages, course_pages, library_page, media_files, media_routes, session_routes
 from .api_errors import validation_error_response
 from .services import Services
 from .session import RequireSignIn
@@ -16,6 +16,7 @@ def register_pages(services: Services) -> None:
     course_pages.register(services)
     library_page.register(services)
     media_routes.register(services)
+    media_files.register(services)
     session_routes.register(services)
 
     @ui.page('/')

@@ -9,6 +9,7 @@ import pytest
 from nicegui.testing import User
 
 from db.unit_of_work import SqlUnitOfWork
+from domain.library import LibraryQuery
 from tests.media_samples import make_mp4, make_png
 from tests.ui.helpers import signed_in, until
 
@@ -21,7 +22,7 @@ def stored_blobs(data_dir: Path) -> list[Path]:
 
 def media_count(app_engine) -> int:
     with SqlUnitOfWork(app_engine) as uow:
-        return len(uow.media.list_recent(next(iter(uow.instructors.list_all())).id, limit=1000))
+        return uow.media.search(LibraryQuery(owner_id=uow.instructors.list_all()[0].id))[1]
 
 
 async def post_file(user: User, name: str, data: bytes, **kwargs) -> httpx.Response:

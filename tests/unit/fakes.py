@@ -76,10 +76,6 @@ class FakeMedia(_Table[MediaItem]):
     def find_by_sha256(self, owner_id: UUID, sha256: str) -> MediaItem | None:
         return next((copy.copy(m) for m in self.rows.values() if (m.owner_id, m.sha256) == (owner_id, sha256)), None)
 
-    def list_recent(self, owner_id: UUID, *, limit: int) -> list[MediaItem]:
-        items = sorted((m for m in self.rows.values() if m.owner_id == owner_id), key=lambda m: m.created_at)
-        return [copy.copy(m) for m in reversed(items)][:limit]
-
     def list_processing(self) -> list[MediaItem]:
         return [copy.copy(m) for m in self.rows.values() if m.status == MediaStatus.PROCESSING]
 

@@ -6,6 +6,7 @@ from uuid import uuid4
 
 import pytest
 
+from domain.changes import ChangeFeed
 from domain.errors import EmptyFile, StorageUnavailable, TooLarge, UnsupportedType, UploadCancelled
 from domain.ingest import WRITE_BLOCK, Ingestor
 from domain.media import MediaFacts, MediaKind, MediaStatus
@@ -36,7 +37,7 @@ def make_ingestor(uow: FakeUnitOfWork, blobs: MemoryBlobStore, *, facts: MediaFa
                   max_bytes: int = 10_000_000) -> Ingestor:
     return Ingestor(new_uow=lambda: uow, blobs=blobs, registry=UploadRegistry(new_uow=lambda: uow),
                     processor=FakeProbe(facts or MediaFacts(width=1, height=1, thumbnail_jpeg=b'jpeg')),
-                    max_bytes=max_bytes)
+                    feed=ChangeFeed(), max_bytes=max_bytes)
 
 
 async def chunks_of(data: bytes, size: int = 7000) -> AsyncIterator[bytes]:
