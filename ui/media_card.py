@@ -12,7 +12,7 @@ KIND_ICONS = {MediaKind.VIDEO: 'movie', MediaKind.IMAGE: 'image', MediaKind.DOCU
 class MediaCard(ui.card):
     def __init__(self, item: MediaItem) -> None:
         super().__init__()
-        self.classes('w-52 p-0 gap-0 overflow-hidden').mark('media-card')
+        self.classes('w-52 p-0 gap-0 overflow-hidden').mark('media-card', f'media-{item.id}')
         with self:
             with ui.element('div').classes('w-full h-32 bg-slate-100 flex items-center justify-center relative'):
                 if item.thumbnail_key:
