@@ -117,7 +117,7 @@ def clean_file_name(raw: str) -> str:
     It is stored and shown as text (never as HTML), so `<img src=x>.png` stays exactly that, visibly.
     """
     name = unicodedata.normalize('NFC', raw).replace('\\', '/').rsplit('/', 1)[-1]
-    name = ''.join(ch for ch in name if unicodedata.category(ch)[0] != 'C')
+    name = ''.join(' ' if ch.isspace() else ch for ch in name if ch.isspace() or unicodedata.category(ch)[0] != 'C')
     name = ' '.join(name.split()).strip(' .')
     if len(name) > MAX_NAME_LENGTH:
         _, dot, extension = name.rpartition('.')

@@ -9,7 +9,8 @@ from uuid import UUID
 from domain.accounts import Instructor
 from domain.courses import Chapter, Course
 from domain.errors import Conflict
-from domain.media import MediaItem, MediaStatus
+from domain.library import KindTotal, LibraryQuery, Sort, Usage
+from domain.media import MediaItem, MediaKind, MediaStatus, search_key
 from domain.uploads import FINISHED, UploadOperation
 
 T = TypeVar('T')
@@ -79,6 +80,38 @@ class FakeMedia(_Table[MediaItem]):
     def list_processing(self) -> list[MediaItem]:
         return [copy.copy(m) for m in self.rows.values() if m.status == MediaStatus.PROCESSING]
 
+    def search(self, query: LibraryQuery) -> tuple[list[MediaItem], int]:
+        needle = search_key(query.search)
+        matches = [m for m in self.rows.values() if m.owner_id == query.owner_id
+                   and (query.kind is None or m.kind == query.kind) and needle in search_key(m.display_name)]
+        order = {Sort.NEWEST: (lambda m: m.created_at, True), Sort.OLDEST: (lambda m: m.created_at, False),
+                 Sort.NAME: (lambda m: search_key(m.display_name), False), Sort.SIZE: (lambda m: m.size, True)}
+        key, descending = order[query.sort]
+        matches.sort(key=key, reverse=descending)
+        page = matches[query.offset:query.offset + query.page_size]
+        return [copy.copy(m) for m in page], len(matches)
+
+    def totals_by_kind(self, owner_id: UUID) -> dict[MediaKind, KindTotal]:
+        totals: dict[MediaKind, KindTotal] = {}
+        for item in self.rows.values():
+            if item.owner_id == owner_id:
+                total = totals.setdefault(item.kind, KindTotal())
+                total.count += 1
+                total.bytes += item.size
+        return totals
+
+
+class FakeLinks:
+    """Usages are set up by the test; deleting media drops the ones that name it, like the schema's cascade."""
+
+    def __init__(self, media: FakeMedia) -> None:
+        self.rows: dict[UUID, list[Usage]] = {}
+        self._media = media
+
+    def usages_of(self, media_ids: list[UUID]) -> list[Usage]:
+        return [usage for media_id in media_ids if media_id in self._media.rows
+                for usage in self.rows.get(media_id, [])]
+
 
 class FakeUploads(_Table[UploadOperation]):
     def list_unfinished(self) -> list[UploadOperation]:
@@ -93,6 +126,7 @@ class FakeUnitOfWork:
         self.chapters = FakeChapters()
         self.courses = FakeCourses(self.chapters)
         self.media = FakeMedia()
+        self.links = FakeLinks(self.media)
         self.uploads = FakeUploads()
         self.commits = 0
         self._snapshot: tuple[dict, ...] | None = None
