@@ -105,11 +105,10 @@ class Ingestor:
                 await _store_bytes(self.blobs, item.thumbnail_key, facts.thumbnail_jpeg)
         except Exception as error:  # anything a corrupt file or a full disk throws
             facts = MediaFacts(note=f'No preview: {error}')
-        item.duration_seconds, item.width, item.height = facts.duration_seconds, facts.width, facts.height
-        item.status, item.status_detail = MediaStatus.READY, facts.note[:500]
-        item.updated_at = utc_now()
         with self.new_uow() as uow:
-            if uow.media.get(item.id) is not None:  # it may have been deleted meanwhile
+            current = uow.media.get(item.id)  # as it is now: renamed meanwhile, perhaps, or deleted
+            if current is not None:
+                item = _with_facts(current, facts, thumbnail_key=item.thumbnail_key)
                 uow.media.update(item)
                 uow.commit()
         self.feed.publish(item.owner_id, Topic.MEDIA)
@@ -203,6 +202,15 @@ class Ingestor:
             self.registry.advance(operation, Stage.CANCELLED, error=str(error))
         else:
             self.registry.fail(operation, failure_message(error))
+
+
+def _with_facts(item: MediaItem, facts: MediaFacts, *, thumbnail_key: str | None) -> MediaItem:
+    """Only what processing learnt changes; a name the instructor typed in the meantime stays."""
+    item.duration_seconds, item.width, item.height = facts.duration_seconds, facts.width, facts.height
+    item.thumbnail_key = thumbnail_key
+    item.status, item.status_detail = MediaStatus.READY, facts.note[:500]
+    item.updated_at = utc_now()
+    return item
 
 
 async def _hash_and_write(hasher: 'hashlib._Hash', writer: BlobWriter, block: bytes) -> None:

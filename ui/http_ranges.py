@@ -2,7 +2,7 @@
 import re
 from dataclasses import dataclass
 
-_SINGLE = re.compile(r'^bytes=(\d*)-(\d*)$')
+_SINGLE = re.compile(r'^bytes=([0-9]*)-([0-9]*)$', re.IGNORECASE)  # range units are case-insensitive
 
 
 @dataclass(frozen=True, slots=True)

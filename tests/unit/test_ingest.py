@@ -213,3 +213,17 @@ async def test_a_cancel_while_a_block_is_being_stored_leaves_nothing(uow: FakeUn
         await ingestor.receive(operation, cancelled_after_two_blocks())
     assert operation.stage == Stage.CANCELLED
     assert blobs.blobs == {} and blobs.open_writers == set() and uow.media.rows == {}
+
+
+async def test_a_rename_during_processing_is_kept(uow: FakeUnitOfWork, blobs: MemoryBlobStore) -> None:
+    ingestor = make_ingestor(uow, blobs)
+    operation = ingestor.begin(owner_id=OWNER, raw_name='a.png', declared_size=None)
+    result = await ingestor.receive(operation, chunks_of(PNG))
+    renamed = uow.media.get(result.item.id)
+    renamed.display_name = 'Renamed while processing.png'
+    with uow:
+        uow.media.update(renamed)
+        uow.commit()
+    await ingestor.process(result.item, operation)
+    stored = uow.media.get(result.item.id)
+    assert (stored.display_name, stored.width, stored.status) == ('Renamed while processing.png', 1, MediaStatus.READY)
