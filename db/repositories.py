@@ -3,17 +3,18 @@ from dataclasses import fields
 from typing import Any, TypeVar
 from uuid import UUID
 
+from sqlalchemy import literal, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from domain.accounts import Instructor
 from domain.courses import Chapter, Course
 from domain.errors import Conflict
-from domain.library import KindTotal, LibraryQuery, Sort, Usage
+from domain.library import KindTotal, LibraryQuery, Sort
 from domain.media import MediaItem, MediaKind, MediaStatus, search_key
 from domain.uploads import FINISHED, Stage, UploadOperation
 
-from .tables import ChapterRow, CourseRow, MediaFileRow, MediaLinkRow, UploadOperationRow, UserRow
+from .tables import ChapterRow, CourseRow, MediaFileRow, UploadOperationRow, UserRow
 
 T = TypeVar('T')
 
@@ -53,8 +54,8 @@ class SqlCourseRepository:
     def add(self, course: Course) -> None:
         self._session.add(CourseRow(**fields_of(course)))
 
-    def get(self, course_id: UUID) -> Course | None:
-        row = self._session.get(CourseRow, course_id)
+    def get(self, course_id: UUID, *, lock: bool = False) -> Course | None:
+        row = self._session.get(CourseRow, course_id, with_for_update=lock)
         return to_domain(Course, row) if row else None
 
     def list_for_owner(self, owner_id: UUID) -> list[Course]:
@@ -79,8 +80,8 @@ class SqlChapterRepository:
         self._session.add(ChapterRow(**fields_of(chapter)))
         self._session.flush()
 
-    def get(self, chapter_id: UUID) -> Chapter | None:
-        row = self._session.get(ChapterRow, chapter_id)
+    def get(self, chapter_id: UUID, *, lock: bool = False) -> Chapter | None:
+        row = self._session.get(ChapterRow, chapter_id, with_for_update=lock)
         return to_domain(Chapter, row) if row else None
 
     def list_for_course(self, course_id: UUID) -> list[Chapter]:
@@ -111,16 +112,16 @@ class SqlMediaRepository:
 
     def get(self, media_id: UUID) -> MediaItem | None:
         row = self._session.get(MediaFileRow, media_id)
-        return _media(row) if row else None
+        return media_from_row(row) if row else None
 
     def find_by_sha256(self, owner_id: UUID, sha256: str) -> MediaItem | None:
         query = select(MediaFileRow).where(MediaFileRow.owner_id == owner_id, MediaFileRow.sha256 == sha256)
         row = self._session.exec(query).first()
-        return _media(row) if row else None
+        return media_from_row(row) if row else None
 
     def list_processing(self) -> list[MediaItem]:
         query = select(MediaFileRow).where(MediaFileRow.status == MediaStatus.PROCESSING)
-        return [_media(row) for row in self._session.exec(query)]
+        return [media_from_row(row) for row in self._session.exec(query)]
 
     def update(self, item: MediaItem) -> None:
         row = self._session.get_one(MediaFileRow, item.id)
@@ -132,38 +133,36 @@ class SqlMediaRepository:
         self._session.flush()
 
     def search(self, query: LibraryQuery) -> tuple[list[MediaItem], int]:
-        matches = select(MediaFileRow).where(MediaFileRow.owner_id == query.owner_id)
+        """The page's ids come from an index alone, and only then are those rows read; the count only when needed.
+
+        Every index that serves an order also holds the filter columns (see tables.py), so choosing the ids reads no
+        table row, and each row a deep page skips costs one index step. A page that is not full already tells the
+        total, so the count, a second pass over all matches (every name, for a substring search), is left out then.
+        """
+        conditions = [col(MediaFileRow.owner_id) == query.owner_id]
         if query.kind is not None:
-            matches = matches.where(MediaFileRow.kind == query.kind)
+            conditions.append(col(MediaFileRow.kind) == query.kind)
         if query.search:
             pattern = '%' + _escape_like(search_key(query.search)) + '%'
-            matches = matches.where(col(MediaFileRow.search_name).like(pattern, escape='\\'))
-        total = self._session.exec(select(func.count()).select_from(matches.subquery())).one()
-        page = matches.order_by(*_ORDER[query.sort]).offset(query.offset).limit(query.page_size)
-        return [_media(row) for row in self._session.exec(page)], total
+            conditions.append(col(MediaFileRow.search_name).like(pattern, escape='\\'))
+        order = _ORDER[query.sort]
+        page_ids = (select(MediaFileRow.id).where(*conditions).order_by(*order)
+                    .offset(query.offset).limit(query.page_size))
+        rows = self._session.exec(select(MediaFileRow).where(col(MediaFileRow.id).in_(page_ids)).order_by(*order)).all()
+        if len(rows) < query.page_size and (rows or not query.offset):
+            total = query.offset + len(rows)
+        else:
+            total = self._session.exec(select(func.count()).select_from(MediaFileRow).where(*conditions)).one()
+        return [media_from_row(row) for row in rows], total
 
     def totals_by_kind(self, owner_id: UUID) -> dict[MediaKind, KindTotal]:
-        query = (select(MediaFileRow.kind, func.count(), func.coalesce(func.sum(MediaFileRow.size), 0))
-                 .where(MediaFileRow.owner_id == owner_id).group_by(MediaFileRow.kind))
+        """One index range per kind rather than a GROUP BY: SQLite then only counts and adds, without comparing each
+        row's kind with the one before, which takes a third off the time at 100,000 items (bench/library.py)."""
+        per_kind = [select(literal(kind.value), func.count(), func.coalesce(func.sum(MediaFileRow.size), 0))
+                    .where(col(MediaFileRow.owner_id) == owner_id, col(MediaFileRow.kind) == kind.value)
+                    for kind in sorted(MediaKind)]
         return {MediaKind(kind): KindTotal(count=count, bytes=int(size))
-                for kind, count, size in self._session.exec(query)}
-
-
-class SqlLinkRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def usages_of(self, media_ids: list[UUID]) -> list[Usage]:
-        if not media_ids:
-            return []
-        query = (select(MediaLinkRow.media_id, CourseRow.id, CourseRow.title, ChapterRow.id, ChapterRow.title)
-                 .join(CourseRow, col(CourseRow.id) == MediaLinkRow.course_id)
-                 .join(ChapterRow, col(ChapterRow.id) == MediaLinkRow.chapter_id)
-                 .where(col(MediaLinkRow.media_id).in_(media_ids))
-                 .order_by(col(CourseRow.title), col(ChapterRow.position)))
-        return [Usage(media_id=media_id, course_id=course_id, course_title=course_title, chapter_id=chapter_id,
-                      chapter_title=chapter_title)
-                for media_id, course_id, course_title, chapter_id, chapter_title in self._session.exec(query)]
+                for kind, count, size in self._session.exec(union_all(*per_kind)) if count}
 
 
 class SqlUploadOperationRepository:
@@ -216,7 +215,7 @@ def _media_fields(item: MediaItem) -> dict[str, Any]:
     return {**fields_of(item), 'search_name': search_key(item.display_name)[:255]}
 
 
-def _media(row: MediaFileRow) -> MediaItem:
+def media_from_row(row: MediaFileRow) -> MediaItem:
     item = to_domain(MediaItem, row)
     item.kind, item.status = MediaKind(row.kind), MediaStatus(row.status)
     return item

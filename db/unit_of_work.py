@@ -4,11 +4,11 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from .link_repository import SqlLinkRepository
 from .repositories import (
     SqlChapterRepository,
     SqlCourseRepository,
     SqlInstructorRepository,
-    SqlLinkRepository,
     SqlMediaRepository,
     SqlUploadOperationRepository,
 )

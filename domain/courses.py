@@ -162,7 +162,7 @@ def delete_chapter(uow: UnitOfWork, *, owner_id: UUID, chapter_id: UUID) -> None
 
 
 def _owned_course(uow: UnitOfWork, owner_id: UUID, course_id: UUID) -> Course:
-    course = uow.courses.get(course_id)
+    course = uow.courses.get(course_id, lock=True)  # one change to a course's chapters at a time
     if course is None or course.owner_id != owner_id:
         raise NotFound('This course does not exist.')
     return course

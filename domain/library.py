@@ -11,6 +11,7 @@ from uuid import UUID
 from .changes import ChangeFeed, Topic
 from .clock import utc_now
 from .errors import Conflict, InvalidInput, NotFound
+from .links import renumber_chapters
 from .media import MediaItem, MediaKind, clean_display_name
 from .ports import BlobStore, UnitOfWork
 
@@ -146,6 +147,7 @@ class Library:
                 raise InUse(usages)
             for item in items:
                 uow.media.delete(item.id)
+            renumber_chapters(uow, {usage.chapter_id for usage in usages})
             uow.commit()
         for item in items:  # after the commit: a failed delete must never leave a row without its bytes
             await self.blobs.delete(item.storage_key)

@@ -185,11 +185,6 @@ class UploadRegistry:
             del self._live[operation_id]
             self._publish(live)
 
-    def clear_finished(self, owner_id: UUID) -> None:
-        for operation in self.list_for_owner(owner_id):
-            if operation.finished:
-                self.dismiss(owner_id, operation.id)
-
     def subscribe(self, owner_id: UUID, listener: Listener) -> Callable[[], None]:
         """Call `listener` with a snapshot on every change of this instructor's uploads; returns the
         unsubscribe function, which a page must call when its client goes away."""

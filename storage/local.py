@@ -97,6 +97,11 @@ class LocalBlobStore:
             raise NotFound('The file is missing from storage.')
         yield path
 
+    async def presigned_url(self, key: str, *, filename: str, inline: bool, content_type: str) -> None:
+        """A folder has no URLs of its own: the app serves these bytes itself."""
+        check_key(key)
+        return None
+
     async def remove_partials(self) -> int:
         """Clear writes a crash left behind; called once at start, before any upload can begin."""
         partials = await aiofiles.os.listdir(self.root / PARTIAL_DIR)

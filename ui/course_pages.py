@@ -8,10 +8,14 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from domain import courses
+from domain.accounts import Instructor
+from domain.changes import Topic
 from domain.courses import Chapter, Course
 from domain.errors import DomainError, NotFound
 
+from .chapter_section import ChapterSection, icon_button
 from .dialogs import ask_text, confirm
+from .formatting import format_duration
 from .frame import frame, show_error
 from .services import Services
 from .session import current_instructor
@@ -44,9 +48,9 @@ def register(services: Services) -> None:
                     if course.description:
                         ui.item_label(course.description).props('caption lines=1')
                 with ui.item_section().props('side'), ui.row():
-                    _icon_button('edit', f'Rename {course.title}', lambda c=course: rename(c),
+                    icon_button('edit', f'Rename {course.title}', lambda c=course: rename(c),
                                  mark=f'rename-course-{course.title}').props('@click.stop')
-                    _icon_button('delete', f'Delete {course.title}', lambda c=course: delete(c),
+                    icon_button('delete', f'Delete {course.title}', lambda c=course: delete(c),
                                  mark=f'delete-course-{course.title}').props('@click.stop')
 
         async def create() -> None:
@@ -76,87 +80,100 @@ def register(services: Services) -> None:
         instructor = current_instructor(services)
         if instructor is None:
             return RedirectResponse('/login')
-        owner = instructor.id
         try:
-            outline = courses.get_outline(services.new_uow(), owner_id=owner, course_id=UUID(course_id))
+            outline = courses.get_outline(services.new_uow(), owner_id=instructor.id, course_id=UUID(course_id))
         except (ValueError, NotFound):
             raise HTTPException(404, 'This course does not exist.') from None  # others' ids look missing
-        course = outline.course
-
-        @ui.refreshable
-        def chapter_list() -> None:
-            chapters = courses.get_outline(services.new_uow(), owner_id=owner, course_id=course.id).chapters
-            if not chapters:
-                ui.label('No chapters yet. Add the first one below.').classes('text-gray-600').mark('chapters-empty')
-                return
-            with ui.list().props('bordered separator').classes('w-full').mark('chapter-list'):
-                for index, chapter in enumerate(chapters):
-                    _chapter_row(chapter, first=index == 0, last=index == len(chapters) - 1)
-
-        def _chapter_row(chapter: Chapter, *, first: bool, last: bool) -> None:
-            with ui.item().mark('chapter'):
-                with ui.item_section().props('avatar'):
-                    ui.label(f'{chapter.position + 1}.').classes('text-gray-500')
-                with ui.item_section():
-                    ui.item_label(chapter.title).classes('chapter-title').mark('chapter-title')
-                with ui.item_section().props('side'), ui.row().classes('gap-0'):
-                    _icon_button('arrow_upward', f'Move {chapter.title} up', lambda c=chapter: move(c, -1),
-                                 mark=f'up-{chapter.title}').set_enabled(not first)
-                    _icon_button('arrow_downward', f'Move {chapter.title} down', lambda c=chapter: move(c, 1),
-                                 mark=f'down-{chapter.title}').set_enabled(not last)
-                    _icon_button('edit', f'Rename {chapter.title}', lambda c=chapter: rename(c),
-                                 mark=f'rename-{chapter.title}')
-                    _icon_button('delete', f'Delete {chapter.title}', lambda c=chapter: delete(c),
-                                 mark=f'delete-{chapter.title}')
-
-        def add() -> None:
-            if _attempt(courses.add_chapter, services.new_uow(), owner_id=owner, course_id=course.id,
-                        title=new_title.value):
-                new_title.value = ''
-                chapter_list.refresh()
-
-        def move(chapter: Chapter, step: int) -> None:
-            _attempt(courses.move_chapter_by, services.new_uow(), owner_id=owner, chapter_id=chapter.id, step=step)
-            chapter_list.refresh()
-
-        async def rename(chapter: Chapter) -> None:
-            title = await ask_text('Rename chapter', label='Chapter title', value=chapter.title)
-            if title is not None and _attempt(courses.rename_chapter, services.new_uow(), owner_id=owner,
-                                              chapter_id=chapter.id, title=title):
-                chapter_list.refresh()
-
-        async def delete(chapter: Chapter) -> None:
-            if await confirm(f'Delete chapter "{chapter.title}"?', 'Its media links are removed. '
-                             'The media stays in your library.'):
-                _attempt(courses.delete_chapter, services.new_uow(), owner_id=owner, chapter_id=chapter.id)
-                chapter_list.refresh()
-
-        def save_details() -> None:
-            if _attempt(courses.update_course, services.new_uow(), owner_id=owner, course_id=course.id,
-                        title=title.value, description=description.value):
-                ui.notify('Saved', type='positive')
-
-        with frame(course.title, instructor):
-            ui.link('← All courses', '/courses').classes('text-sm')
-            with ui.card().classes('w-full'):
-                title = ui.input('Title', value=course.title).props('outlined').classes('w-full').mark('course-title')
-                description = ui.textarea('Description', value=course.description).props('outlined autogrow') \
-                    .classes('w-full').mark('course-description')
-                ui.button('Save details', on_click=save_details).props('outline').mark('save-details')
-            ui.label('Chapters').classes('text-lg font-semibold')
-            chapter_list()
-            with ui.row().classes('w-full items-center'):
-                new_title = ui.input('New chapter title').props('outlined dense').classes('grow') \
-                    .mark('new-chapter-title').on('keydown.enter', add)
-                ui.button('Add chapter', icon='add', on_click=add).mark('add-chapter')
+        CourseEditor(services, instructor, outline.course)
         return None
 
 
-def _icon_button(icon: str, label: str, on_click: Callable[[], Any], *, mark: str) -> ui.button:
-    """A compact icon button with a spoken name (aria-label) and a tooltip, for keyboard and screen-reader users."""
-    button = ui.button(icon=icon, on_click=on_click).props('flat round dense').tooltip(label).mark(mark)
-    button.props['aria-label'] = label
-    return button
+class CourseEditor:
+    """Title, description and the ordered chapters with their media; follows changes made in other tabs."""
+
+    def __init__(self, services: Services, instructor: Instructor, course: Course) -> None:
+        self._services = services
+        self._instructor = instructor
+        self._course = course
+        self._sections: dict[UUID, ChapterSection] = {}
+        actions = {'move': self._move, 'rename': self._rename, 'delete': self._delete}
+        self._actions = actions
+        with frame(course.title, instructor):
+            ui.link('← All courses', '/courses').classes('text-sm')
+            with ui.card().classes('w-full'):
+                self._title = ui.input('Title', value=course.title).props('outlined').classes('w-full') \
+                    .mark('course-title')
+                self._description = ui.textarea('Description', value=course.description) \
+                    .props('outlined autogrow').classes('w-full').mark('course-description')
+                ui.button('Save details', on_click=self._save_details).props('outline').mark('save-details')
+            with ui.row().classes('w-full items-baseline justify-between'):
+                ui.label('Chapters').classes('text-lg font-semibold')
+                self._total = ui.label().classes('text-sm text-gray-600').mark('course-duration')
+            self._empty = ui.label('No chapters yet. Add the first one below.').classes('text-gray-600') \
+                .mark('chapters-empty')
+            self._chapters = ui.column().classes('w-full gap-3').mark('chapter-list')
+            with ui.row().classes('w-full items-center'):
+                self._new_title = ui.input('New chapter title').props('outlined dense').classes('grow') \
+                    .mark('new-chapter-title').on('keydown.enter', self._add)
+                ui.button('Add chapter', icon='add', on_click=self._add).mark('add-chapter')
+        self.sync()
+        for topic in (Topic.LINKS, Topic.MEDIA):
+            ui.context.client.on_delete(services.feed.subscribe(instructor.id, topic, self.sync))
+
+    def sync(self) -> None:
+        """Bring chapters and their media up to date, keeping each chapter's section (and its uploads) alive."""
+        if self._chapters.is_deleted:
+            return
+        owner = self._instructor.id
+        try:
+            chapters = courses.get_outline(self._services.new_uow(), owner_id=owner, course_id=self._course.id) \
+                .chapters
+        except NotFound:
+            ui.navigate.to('/courses')  # deleted in another tab
+            return
+        media = self._services.linking.course_media(owner, self._course)
+        for gone in set(self._sections) - {chapter.id for chapter in chapters}:
+            self._chapters.remove(self._sections.pop(gone))
+        for index, chapter in enumerate(chapters):
+            section = self._sections.get(chapter.id)
+            if section is None:
+                with self._chapters:
+                    section = self._sections[chapter.id] = ChapterSection(self._services, owner, chapter,
+                                                                          actions=self._actions)
+            section.move(self._chapters, target_index=index)
+            section.show(chapter, media.get(chapter.id, []), first=index == 0, last=index == len(chapters) - 1)
+        self._empty.set_visibility(not chapters)
+        total = sum(section.video_seconds for section in self._sections.values())
+        self._total.text = f'{format_duration(total)} of video in total' if total else ''
+
+    def _add(self) -> None:
+        if _attempt(courses.add_chapter, self._services.new_uow(), owner_id=self._instructor.id,
+                    course_id=self._course.id, title=self._new_title.value):
+            self._new_title.value = ''
+            self.sync()
+
+    def _move(self, chapter: Chapter, step: int) -> None:
+        _attempt(courses.move_chapter_by, self._services.new_uow(), owner_id=self._instructor.id,
+                 chapter_id=chapter.id, step=step)
+        self.sync()
+
+    async def _rename(self, chapter: Chapter) -> None:
+        title = await ask_text('Rename chapter', label='Chapter title', value=chapter.title)
+        if title is not None and _attempt(courses.rename_chapter, self._services.new_uow(),
+                                          owner_id=self._instructor.id, chapter_id=chapter.id, title=title):
+            self.sync()
+
+    async def _delete(self, chapter: Chapter) -> None:
+        if await confirm(f'Delete chapter "{chapter.title}"?', 'Its media links are removed. '
+                         'The media stays in your library.'):
+            _attempt(courses.delete_chapter, self._services.new_uow(), owner_id=self._instructor.id,
+                     chapter_id=chapter.id)
+            self.sync()
+
+    def _save_details(self) -> None:
+        if _attempt(courses.update_course, self._services.new_uow(), owner_id=self._instructor.id,
+                    course_id=self._course.id, title=self._title.value, description=self._description.value):
+            ui.notify('Saved', type='positive')
 
 
 def _attempt(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:

@@ -61,6 +61,15 @@ class MediaDetail(ui.dialog):
             self.close()
 
 
+def preview_dialog(item: MediaItem) -> ui.dialog:
+    """Just the player (or picture, or PDF), for a quick look from a chapter."""
+    with ui.context.client.content, ui.dialog() as dialog, ui.card().classes('w-full max-w-4xl'):
+        ui.label(item.display_name).classes('text-lg font-semibold')
+        _preview(item)
+    dialog.on('hide', dialog.delete)
+    return dialog
+
+
 def _preview(item: MediaItem) -> None:
     """Players that can seek (the content route answers byte ranges), the image itself, or the PDF inline."""
     with ui.element('div').classes('w-full flex justify-center bg-slate-900 rounded').mark('preview'):

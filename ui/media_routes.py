@@ -25,13 +25,18 @@ def register(services: Services) -> None:
     _note_server_receive()
 
     @app.post('/api/media/upload', status_code=201, tags=['media'])
-    async def upload(request: Request, operation_id: str | None = None) -> Response:
-        """Stream one file (multipart field `file`) into the library; 201 with the item, 200 if a duplicate."""
+    async def upload(request: Request, operation_id: str | None = None, chapter_id: str | None = None) -> Response:
+        """Stream one file (multipart field `file`) into the library; 201 with the item, 200 if a duplicate.
+
+        With `chapter_id`, the item (new or already in the library) is also linked into that chapter.
+        """
         instructor = current_instructor(services)
         if instructor is None:
             return json_error(401, 'unauthenticated', 'Sign in first.')
         try:
             chosen_id = _optional_uuid(operation_id, 'operation_id')
+            chapter = None if chapter_id is None else \
+                services.linking.check_chapter(instructor.id, parse_id(chapter_id, 'chapter'))
             declared = _declared_size(request)
             if declared is not None:
                 check_size(max(0, declared - FORM_OVERHEAD), limit=services.max_upload_bytes)
@@ -41,8 +46,11 @@ def register(services: Services) -> None:
                     continue
                 operation = services.ingestor.begin(owner_id=instructor.id, raw_name=part.filename,
                                                     declared_size=_file_size_hint(request, declared),
-                                                    operation_id=chosen_id)
+                                                    operation_id=chosen_id,
+                                                    target_chapter_id=chapter.id if chapter else None)
                 result = await services.ingestor.receive(operation, part.chunks)
+                if chapter is not None:
+                    services.linking.link(instructor.id, chapter.id, [result.item.id])
                 if not result.duplicate:
                     background_tasks.create(services.ingestor.process(result.item, operation),
                                             name=f'process {result.item.id}')

@@ -74,16 +74,18 @@ class UploadRow(ui.item):
 
 
 class ProgressPanel(ui.card):
-    def __init__(self, registry: UploadRegistry, owner_id: UUID) -> None:
+    def __init__(self, registry: UploadRegistry, owner_id: UUID, *, chapter_id: UUID | None = None) -> None:
+        """Every upload of the instructor, or (in a chapter) only those headed for that chapter."""
         super().__init__()
         self._registry = registry
         self._owner_id = owner_id
+        self._chapter_id = chapter_id
         self._rows: dict[UUID, UploadRow] = {}
         self.classes('w-full p-0 gap-0').mark('progress-panel')
         with self:
             with ui.row().classes('w-full items-center justify-between px-4 py-2'):
                 self._summary = ui.label().classes('text-sm font-medium').mark('upload-summary')
-                ui.button('Clear finished', on_click=lambda: registry.clear_finished(owner_id)) \
+                ui.button('Clear finished', on_click=self._clear_finished) \
                     .props('flat dense no-caps size=sm').mark('clear-finished')
             self._list = ui.list().props('separator').classes('w-full')
         for operation in sorted(registry.list_for_owner(owner_id), key=lambda op: op.created_at):
@@ -92,7 +94,7 @@ class ProgressPanel(ui.card):
         self.client.on_delete(unsubscribe)  # a closed tab must stop receiving updates (NiceGUI issue #4742)
 
     def _update(self, operation: UploadOperation) -> None:
-        if self.is_deleted:
+        if self.is_deleted or (self._chapter_id is not None and operation.target_chapter_id != self._chapter_id):
             return
         row = self._rows.get(operation.id)
         if not self._registry.is_listed(operation.id):
@@ -106,6 +108,11 @@ class ProgressPanel(ui.card):
         else:
             row.show(operation)
         self._summarize()
+
+    def _clear_finished(self) -> None:
+        for row in list(self._rows.values()):
+            if row.operation.finished:
+                self._registry.dismiss(self._owner_id, row.operation.id)
 
     def _summarize(self) -> None:
         operations = [row.operation for row in self._rows.values()]

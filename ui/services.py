@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from domain.changes import ChangeFeed
 from domain.ingest import Ingestor
 from domain.library import Library
+from domain.links import Linking
 from domain.ports import BlobStore, PasswordHasher, UnitOfWork
 from domain.throttle import SignInThrottle
 from domain.uploads import UploadRegistry
@@ -20,5 +21,6 @@ class Services:
     ingestor: Ingestor
     feed: ChangeFeed
     library: Library
+    linking: Linking
     open_signup: bool
     max_upload_bytes: int

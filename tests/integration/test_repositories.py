@@ -122,10 +122,14 @@ def test_upgrade_to_latest_is_idempotent(engine: Engine, ann: Instructor) -> Non
 @SQLITE_ONLY
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(engine: Engine) -> None:
     """SQLite forgets both per connection: without them a deleted course leaves orphans and readers block."""
-    with engine.connect() as first, engine.connect() as second:  # two pooled connections, each configured
+    first, second = engine.raw_connection(), engine.raw_connection()  # two pooled connections, each configured
+    try:
         for connection in (first, second):
-            assert connection.exec_driver_sql('PRAGMA foreign_keys').scalar() == 1
-            assert connection.exec_driver_sql('PRAGMA journal_mode').scalar() == 'wal'
+            assert connection.execute('PRAGMA foreign_keys').fetchone()[0] == 1
+            assert connection.execute('PRAGMA journal_mode').fetchone()[0] == 'wal'
+    finally:
+        first.close()
+        second.close()
     with Session(engine) as session:
         session.add(ChapterRow(course_id=uuid4(), title='Orphan', position=0))
         with pytest.raises(IntegrityError):

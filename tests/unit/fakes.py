@@ -10,6 +10,7 @@ from domain.accounts import Instructor
 from domain.courses import Chapter, Course
 from domain.errors import Conflict
 from domain.library import KindTotal, LibraryQuery, Sort, Usage
+from domain.links import LinkedMedia, MediaLink
 from domain.media import MediaItem, MediaKind, MediaStatus, search_key
 from domain.uploads import FINISHED, UploadOperation
 
@@ -25,7 +26,7 @@ class _Table(Generic[T]):
     def add(self, entity: T) -> None:
         self.rows[entity.id] = copy.copy(entity)  # type: ignore[attr-defined]
 
-    def get(self, entity_id: UUID) -> T | None:
+    def get(self, entity_id: UUID, *, lock: bool = False) -> T | None:
         row = self.rows.get(entity_id)
         return copy.copy(row) if row else None
 
@@ -101,16 +102,44 @@ class FakeMedia(_Table[MediaItem]):
         return totals
 
 
-class FakeLinks:
-    """Usages are set up by the test; deleting media drops the ones that name it, like the schema's cascade."""
+class FakeLinks(_Table[MediaLink]):
+    """Links as rows; like the schema, one item per chapter at most, and gone with their media or chapter."""
 
-    def __init__(self, media: FakeMedia) -> None:
-        self.rows: dict[UUID, list[Usage]] = {}
-        self._media = media
+    def __init__(self, uow: 'FakeUnitOfWork') -> None:
+        super().__init__()
+        self._uow = uow
+
+    def add(self, entity: MediaLink) -> None:
+        if any((x.media_id, x.chapter_id) == (entity.media_id, entity.chapter_id) for x in self._live()):
+            raise Conflict('already linked')
+        super().add(entity)
+
+    def list_for_chapter(self, chapter_id: UUID) -> list[MediaLink]:
+        links = [copy.copy(x) for x in self._live() if x.chapter_id == chapter_id]
+        return sorted(links, key=lambda x: (x.position, x.linked_at))
+
+    def media_of_chapters(self, chapter_ids: list[UUID]) -> dict[UUID, list[LinkedMedia]]:
+        found: dict[UUID, list[LinkedMedia]] = {}
+        for chapter_id in chapter_ids:
+            entries = [LinkedMedia(link=x, item=self._uow.media.get(x.media_id))
+                       for x in self.list_for_chapter(chapter_id)]
+            if entries:
+                found[chapter_id] = entries
+        return found
 
     def usages_of(self, media_ids: list[UUID]) -> list[Usage]:
-        return [usage for media_id in media_ids if media_id in self._media.rows
-                for usage in self.rows.get(media_id, [])]
+        usages = []
+        for link in self._live():
+            if link.media_id in media_ids:
+                course, chapter = self._uow.courses.get(link.course_id), self._uow.chapters.get(link.chapter_id)
+                usages.append(Usage(media_id=link.media_id, course_id=course.id, course_title=course.title,
+                                    chapter_id=chapter.id, chapter_title=chapter.title))
+        return usages
+
+    def _live(self) -> list[MediaLink]:
+        """Links whose media and chapter still exist (the schema cascades deletes)."""
+        return [x for x in self.rows.values()
+                if x.media_id in self._uow.media.rows and x.chapter_id in self._uow.chapters.rows]
 
 
 class FakeUploads(_Table[UploadOperation]):
@@ -126,7 +155,7 @@ class FakeUnitOfWork:
         self.chapters = FakeChapters()
         self.courses = FakeCourses(self.chapters)
         self.media = FakeMedia()
-        self.links = FakeLinks(self.media)
+        self.links = FakeLinks(self)
         self.uploads = FakeUploads()
         self.commits = 0
         self._snapshot: tuple[dict, ...] | None = None
@@ -151,7 +180,7 @@ class FakeUnitOfWork:
         return tuple(dict(table.rows) for table in self._tables())
 
     def _tables(self) -> tuple[_Table, ...]:
-        return self.instructors, self.courses, self.chapters, self.media, self.uploads
+        return self.instructors, self.courses, self.chapters, self.media, self.links, self.uploads
 
 
 class ManualClock:

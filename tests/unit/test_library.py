@@ -4,9 +4,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain import courses
 from domain.changes import ChangeFeed, Topic
 from domain.errors import InvalidInput, NotFound
 from domain.library import InUse, Library, LibraryQuery, Sort, Usage, make_query
+from domain.links import Linking
 from domain.media import FILE_TYPES, MediaItem, MediaKind
 from domain.storage_keys import new_media_key, thumbnail_key_for
 from tests.unit.fakes import FakeUnitOfWork, MemoryBlobStore
@@ -83,13 +85,15 @@ def test_renames_are_cleaned_and_announced(uow: FakeUnitOfWork, blobs: MemoryBlo
 
 
 async def test_an_item_in_use_needs_confirmation(uow: FakeUnitOfWork, blobs: MemoryBlobStore,
-                                                 library: Library) -> None:
+                                                 library: Library, feed: ChangeFeed) -> None:
     item = add(uow, blobs, 'a.mp4')
-    usage = Usage(media_id=item.id, course_id=uuid4(), course_title='Film', chapter_id=uuid4(), chapter_title='One')
-    uow.links.rows[item.id] = [usage]
+    course = courses.create_course(uow, owner_id=OWNER, title='Film')
+    chapter = courses.add_chapter(uow, owner_id=OWNER, course_id=course.id, title='One')
+    Linking(new_uow=lambda: uow, feed=feed).link(OWNER, chapter.id, [item.id])
     with pytest.raises(InUse) as refused:
         await library.delete(OWNER, [item.id])
-    assert refused.value.usages == [usage]
+    assert refused.value.usages == [Usage(media_id=item.id, course_id=course.id, course_title='Film',
+                                          chapter_id=chapter.id, chapter_title='One')]
     assert uow.media.get(item.id) is not None and item.storage_key in blobs.blobs
     await library.delete(OWNER, [item.id], confirmed=True)
     assert uow.media.get(item.id) is None

@@ -88,12 +88,12 @@ def test_cancel_is_a_request_the_receiver_honours(registry: UploadRegistry) -> N
     assert registry.cancel_requested(operation)
 
 
-def test_only_finished_uploads_are_dismissed_or_cleared(registry: UploadRegistry) -> None:
+def test_only_finished_uploads_are_dismissed(registry: UploadRegistry) -> None:
     running = registry.start(owner_id=OWNER, file_name='a.mp4', bytes_total=1)
     done = registry.start(owner_id=OWNER, file_name='b.mp4', bytes_total=1)
     registry.fail(done, 'Storage is unavailable.')
     registry.dismiss(OWNER, running.id)
-    registry.clear_finished(OWNER)
+    registry.dismiss(OWNER, done.id)
     assert [op.file_name for op in registry.list_for_owner(OWNER)] == ['a.mp4']
     assert registry.get(OWNER, done.id).error == 'Storage is unavailable.'  # still on record
 
