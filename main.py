@@ -32,6 +32,7 @@ from domain.library import Library
 from domain.links import Linking
 from domain.ports import BlobStore
 from domain.throttle import SignInThrottle
+from domain.tokens import Tokens
 from domain.uploads import UploadRegistry
 from storage.local import LocalBlobStore
 from storage.media_probe import MediaProbe
@@ -113,7 +114,8 @@ def build_services(settings: Settings) -> Services:
     return Services(new_uow=new_uow, hasher=Argon2PasswordHasher(), throttle=SignInThrottle(), blobs=blobs,
                     registry=registry, ingestor=ingestor, feed=feed,
                     library=Library(new_uow=new_uow, blobs=blobs, feed=feed),
-                    linking=Linking(new_uow=new_uow, feed=feed), open_signup=settings.open_signup,
+                    linking=Linking(new_uow=new_uow, feed=feed), tokens=Tokens(new_uow=new_uow),
+                    open_signup=settings.open_signup,
                     max_upload_bytes=settings.max_upload_bytes)
 
 
@@ -142,7 +144,8 @@ def serve(settings: Settings) -> None:
     register_pages(services)
     app.on_startup(lambda: print(f'Mediashelf is running at http://{settings.host}:{settings.port}', flush=True))
     ui.run(host=settings.host, port=settings.port, title='Mediashelf', reload=False, show=False,
-           storage_secret=settings.session_secret(), show_welcome_message=False, favicon='🎞️')
+           storage_secret=settings.session_secret(), show_welcome_message=False, favicon='🎞️',
+           fastapi_docs=True)
 
 
 def create_user_command(settings: Settings, argv: list[str]) -> int:

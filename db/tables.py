@@ -112,3 +112,14 @@ class UploadOperationRow(SQLModel, table=True):
     target_chapter_id: UUID | None = Field(default=None, foreign_key='chapters.id', ondelete='SET NULL')
     created_at: datetime = _created()
     updated_at: datetime = _created()
+
+
+class ApiTokenRow(SQLModel, table=True):
+    __tablename__ = 'api_tokens'
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    owner_id: UUID = Field(foreign_key='users.id', ondelete='CASCADE', index=True)
+    name: str = Field(max_length=200)
+    token_hash: str = Field(max_length=64, unique=True)  # sha256 of the secret; the secret itself is never stored
+    created_at: datetime = _created()
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

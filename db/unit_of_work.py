@@ -12,6 +12,7 @@ from .repositories import (
     SqlMediaRepository,
     SqlUploadOperationRepository,
 )
+from .token_repository import SqlTokenRepository
 
 
 class SqlUnitOfWork:
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
         self.media = SqlMediaRepository(self._session)
         self.links = SqlLinkRepository(self._session)
         self.uploads = SqlUploadOperationRepository(self._session)
+        self.tokens = SqlTokenRepository(self._session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

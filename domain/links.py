@@ -112,6 +112,19 @@ class Linking:
             uow.commit()
         self._announce(owner_id)
 
+    def reorder(self, owner_id: UUID, chapter_id: UUID, link_ids: list[UUID]) -> None:
+        """Store a whole new order (a script or a drag sends one); refused if it is not the chapter's links."""
+        with self.new_uow() as uow:
+            chapter, _ = _owned_chapter(uow, owner_id, chapter_id)
+            links = uow.links.list_for_chapter(chapter.id)
+            _store_order(uow, _in_order(links, ordering.reordered([x.id for x in links], link_ids)))
+            uow.commit()
+        self._announce(owner_id)
+
+    def get_link(self, owner_id: UUID, link_id: UUID) -> MediaLink:
+        with self.new_uow() as uow:
+            return _owned_link(uow, owner_id, link_id)
+
     def chapter_media(self, owner_id: UUID, chapter_id: UUID) -> list[LinkedMedia]:
         with self.new_uow() as uow:
             chapter, _ = _owned_chapter(uow, owner_id, chapter_id)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .library import KindTotal, LibraryQuery, Usage
     from .links import LinkedMedia, MediaLink
     from .media import MediaItem, MediaKind
+    from .tokens import ApiToken
     from .uploads import UploadOperation
 
 
@@ -89,6 +90,15 @@ class UploadOperationRepository(Protocol):
     def list_unfinished(self) -> 'list[UploadOperation]': ...
 
 
+class TokenRepository(Protocol):
+    def add(self, token: 'ApiToken') -> None: ...
+    def get(self, token_id: UUID) -> 'ApiToken | None': ...
+    def find_by_hash(self, token_hash: str) -> 'ApiToken | None': ...
+    def list_for_owner(self, owner_id: UUID) -> 'list[ApiToken]': ...
+    def update(self, token: 'ApiToken') -> None: ...
+    def delete(self, token_id: UUID) -> None: ...
+
+
 class UnitOfWork(Protocol):
     instructors: InstructorRepository
     courses: CourseRepository
@@ -96,6 +106,7 @@ class UnitOfWork(Protocol):
     media: MediaRepository
     links: LinkRepository
     uploads: UploadOperationRepository
+    tokens: TokenRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...

@@ -6,6 +6,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
+from nicegui.testing import User
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -26,6 +27,13 @@ os.environ.setdefault('SE_OFFLINE', 'true')
 os.environ.setdefault('SE_AVOID_STATS', 'true')
 
 PASSWORD = 'correct horse battery'
+
+
+@pytest.fixture
+def user(user: User) -> User:
+    """A browser sends Origin with every change it makes; the simulated one must too (see ui/session.py)."""
+    user.http_client.headers['Origin'] = 'http://test'
+    return user
 
 
 @pytest.fixture(autouse=True)

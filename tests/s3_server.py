@@ -3,7 +3,7 @@
 Every port it opens is chosen here and bound to 127.0.0.1, so parallel runs and other services never clash and
 nothing listens on the network. It checks SigV4 signatures and part sizes like AWS, so a wrong signature or a
 part under 5 MiB fails here as it would on B2. A graceful stop takes seconds (up to ~13 s), so `stop` waits
-briefly and then kills: nothing it holds matters after a test, and `restart` keeps the data folder either way.
+briefly and then kills. `start` after `stop` comes back on the same ports with the same data folder (an outage).
 """
 import os
 import shutil
@@ -102,11 +102,6 @@ class SeaweedFS:
         for port in self.ports.values():
             for leftover in SOCKET_DIR.glob(f'seaweedfs-*-{port}.sock'):
                 leftover.unlink(missing_ok=True)
-
-    def restart(self) -> None:
-        """Same ports, same data folder: what the bucket held before is there again."""
-        self.stop()
-        self.start()
 
     def _flags(self) -> list[str]:
         return [f'-dir={self.data_dir}', '-ip=127.0.0.1', '-ip.bind=127.0.0.1',

@@ -34,6 +34,12 @@ def json_error(status: int, code: str, detail: str) -> JSONResponse:
     return JSONResponse({'error': code, 'detail': detail}, status_code=status)
 
 
+async def domain_error_response(_request: Request, error: Exception) -> JSONResponse:
+    """A rule broken inside a route: the same JSON error the route would have built itself."""
+    assert isinstance(error, errors.DomainError)
+    return error_response(error)
+
+
 async def validation_error_response(_request: Request, error: Exception) -> JSONResponse:
     """FastAPI's own 422 for a malformed body, in the same shape as every other error."""
     assert isinstance(error, RequestValidationError)

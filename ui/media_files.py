@@ -12,10 +12,11 @@ from .session import current_instructor
 
 
 def register(services: Services) -> None:
-    @app.api_route('/api/media/{media_id}/content', methods=['GET', 'HEAD'], tags=['media'])
+    @app.head('/api/media/{media_id}/content', include_in_schema=False)
+    @app.get('/api/media/{media_id}/content', tags=['media'])
     async def content(media_id: str, request: Request, download: bool = False) -> Response:
         """The original bytes, with byte ranges for seeking; `?download=1` always saves instead of showing."""
-        instructor = current_instructor(services)
+        instructor = current_instructor(services, request)
         if instructor is None:
             return json_error(401, 'unauthenticated', 'Sign in first.')
         try:
@@ -26,9 +27,10 @@ def register(services: Services) -> None:
         except DomainError as error:
             return error_response(error)
 
-    @app.api_route('/api/media/{media_id}/thumbnail', methods=['GET', 'HEAD'], tags=['media'])
+    @app.head('/api/media/{media_id}/thumbnail', include_in_schema=False)
+    @app.get('/api/media/{media_id}/thumbnail', tags=['media'])
     async def thumbnail(media_id: str, request: Request) -> Response:
-        instructor = current_instructor(services)
+        instructor = current_instructor(services, request)
         if instructor is None:
             return json_error(401, 'unauthenticated', 'Sign in first.')
         try:

@@ -30,7 +30,7 @@ def register(services: Services) -> None:
 
         With `chapter_id`, the item (new or already in the library) is also linked into that chapter.
         """
-        instructor = current_instructor(services)
+        instructor = current_instructor(services, request)
         if instructor is None:
             return json_error(401, 'unauthenticated', 'Sign in first.')
         try:
@@ -61,9 +61,9 @@ def register(services: Services) -> None:
             return error_response(error)
 
     @app.get('/api/media/upload-progress/{operation_id}', tags=['media'])
-    def upload_progress(operation_id: str) -> Response:
+    def upload_progress(operation_id: str, request: Request) -> Response:
         """The same state the progress bars show, for scripts and as a polling fallback."""
-        instructor = current_instructor(services)
+        instructor = current_instructor(services, request)
         if instructor is None:
             return json_error(401, 'unauthenticated', 'Sign in first.')
         try:

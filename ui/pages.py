@@ -3,8 +3,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from nicegui import app, background_tasks, ui
 
-from . import auth_pages, course_pages, library_page, media_files, media_routes, session_routes
-from .api_errors import validation_error_response
+from domain.errors import DomainError
+
+from . import api_routes, auth_pages, course_pages, library_page, media_files, media_routes, session_routes
+from .api_errors import domain_error_response, validation_error_response
 from .services import Services
 from .session import RequireSignIn
 
@@ -12,12 +14,15 @@ from .session import RequireSignIn
 def register_pages(services: Services) -> None:
     app.add_middleware(RequireSignIn)
     app.add_exception_handler(RequestValidationError, validation_error_response)
+    app.add_exception_handler(DomainError, domain_error_response)
+    app.docs_url, app.openapi_url, app.redoc_url = '/api/docs', '/api/openapi.json', None
     auth_pages.register(services)
     course_pages.register(services)
     library_page.register(services)
     media_routes.register(services)
     media_files.register(services)
     session_routes.register(services)
+    api_routes.register(services)
 
     @ui.page('/')
     def home() -> RedirectResponse:

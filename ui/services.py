@@ -8,6 +8,7 @@ from domain.library import Library
 from domain.links import Linking
 from domain.ports import BlobStore, PasswordHasher, UnitOfWork
 from domain.throttle import SignInThrottle
+from domain.tokens import Tokens
 from domain.uploads import UploadRegistry
 
 
@@ -22,5 +23,6 @@ class Services:
     feed: ChangeFeed
     library: Library
     linking: Linking
+    tokens: Tokens
     open_signup: bool
     max_upload_bytes: int
