@@ -2,7 +2,8 @@
 
 `python main.py` serves the app; `python main.py create-user EMAIL [--admin]` adds an account without a
 browser (it asks for the password, or reads it from MEDIASHELF_NEW_PASSWORD for scripts); `python main.py
-copy-to-s3` copies the local library into the configured bucket and verifies every object.
+create-token EMAIL` prints a personal API token; `python main.py copy-to-s3` copies the local library into the
+configured bucket and verifies every object.
 """
 import argparse
 import asyncio
@@ -166,6 +167,27 @@ def create_user_command(settings: Settings, argv: list[str]) -> int:
     return 0
 
 
+def create_token_command(settings: Settings, argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog='main.py create-token', description='Make a personal API token for an '
+                                     'instructor; it is printed once and only its hash is kept.')
+    parser.add_argument('email')
+    parser.add_argument('--name', default='command line', help='what the token is for')
+    args = parser.parse_args(argv)
+    services = build_services(settings)
+    with services.new_uow() as uow:
+        instructor = uow.instructors.get_by_email(args.email.strip().lower())
+    if instructor is None:
+        print(f'error: no account for {args.email}', file=sys.stderr)
+        return 2
+    try:
+        _, secret = services.tokens.create(instructor.id, args.name)
+    except DomainError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    print(secret)
+    return 0
+
+
 def copy_to_s3_command(settings: Settings, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog='main.py copy-to-s3', description='Copy every blob of the local library (MEDIASHELF_DATA_DIR/media) '
@@ -193,6 +215,8 @@ def copy_to_s3_command(settings: Settings, argv: list[str]) -> int:
 if __name__ in {'__main__', '__mp_main__'}:
     if sys.argv[1:2] == ['create-user']:
         sys.exit(create_user_command(load_settings(), sys.argv[2:]))
+    if sys.argv[1:2] == ['create-token']:
+        sys.exit(create_token_command(load_settings(), sys.argv[2:]))
     if sys.argv[1:2] == ['copy-to-s3']:
         sys.exit(copy_to_s3_command(load_settings(), sys.argv[2:]))
     serve(load_settings())

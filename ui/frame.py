@@ -23,6 +23,7 @@ def frame(title: str, instructor: Instructor) -> Iterator[None]:
             ui.label(instructor.display_name).classes('ml-2')
             with ui.menu():
                 ui.menu_item(instructor.email).props('disable')
+                ui.menu_item('Account and API tokens', lambda: ui.navigate.to('/account')).mark('account')
                 if instructor.is_admin:
                     ui.menu_item('Instructors', lambda: ui.navigate.to('/admin/instructors'))
                 ui.menu_item('Sign out', lambda: ui.navigate.to('/logout')).mark('sign-out')

@@ -5,7 +5,16 @@ from nicegui import app, background_tasks, ui
 
 from domain.errors import DomainError
 
-from . import api_routes, auth_pages, course_pages, library_page, media_files, media_routes, session_routes
+from . import (
+    account_page,
+    api_routes,
+    auth_pages,
+    course_pages,
+    library_page,
+    media_files,
+    media_routes,
+    session_routes,
+)
 from .api_errors import domain_error_response, validation_error_response
 from .services import Services
 from .session import RequireSignIn
@@ -23,6 +32,7 @@ def register_pages(services: Services) -> None:
     media_files.register(services)
     session_routes.register(services)
     api_routes.register(services)
+    account_page.register(services)
 
     @ui.page('/')
     def home() -> RedirectResponse:

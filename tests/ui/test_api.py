@@ -7,6 +7,7 @@ from nicegui.testing import User
 from db.unit_of_work import SqlUnitOfWork
 from domain.tokens import Tokens
 from tests.media_samples import make_png
+from tests.ui.helpers import signed_in
 
 
 @pytest.fixture
@@ -83,3 +84,21 @@ async def test_the_api_is_documented(user: User) -> None:
     schema = (await user.http_client.get('/api/openapi.json')).json()
     assert {'/api/media', '/api/media/link', '/api/courses', '/api/media/upload'} <= set(schema['paths'])
     assert (await user.http_client.get('/api/docs')).status_code == 200
+
+
+async def test_tokens_are_made_shown_once_and_revoked_on_the_account_page(user: User, make_instructor) -> None:
+    make_instructor('ada@example.org')
+    await signed_in(user, 'ada@example.org')
+    await user.open('/account')
+    await user.should_see('No tokens yet.')
+    user.find(marker='token-purpose').type('nightly sync')
+    user.find(marker='create-token').click()
+    await user.should_see('Copy it now: it is not shown again.')
+    secret = next(iter(user.find(marker='new-token').elements)).value
+    headers = {'Authorization': f'Bearer {secret}', 'Origin': ''}
+    assert (await user.http_client.get('/api/courses', headers=headers)).status_code == 200
+    user.find(marker='revoke-nightly sync').click()
+    await user.should_see(marker='dialog-ok')
+    user.find(marker='dialog-ok').click()
+    await user.should_see('No tokens yet.')
+    assert (await user.http_client.get('/api/courses', headers=headers)).status_code == 401
