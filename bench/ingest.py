@@ -276,6 +276,7 @@ def post_file(port: int, path: str, source: Source, *, cookie: str = '') -> Uplo
                'Content-Length': str(len(head) + source.size + len(tail)), 'X-File-Size': str(source.size)}
     if cookie:
         headers['Cookie'] = cookie
+        headers['Origin'] = f'http://127.0.0.1:{port}'  # as a browser would: cookie-authenticated changes need it
     cpu_start, start = time.thread_time(), time.perf_counter()
     connection = http.client.HTTPConnection('127.0.0.1', port, timeout=600)
     try:

@@ -3,6 +3,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import quote
 from uuid import UUID, uuid4
 
 import filetype
@@ -138,6 +139,18 @@ def clean_display_name(raw: str) -> str:
     if not name:
         raise InvalidInput('The name cannot be empty.')
     return name
+
+
+# Kinds a browser shows but never runs; anything else is offered as a download, whatever its name says.
+INLINE_TYPES = ('video/', 'audio/', 'image/', 'application/pdf')
+
+
+def content_disposition(filename: str, *, inline: bool) -> str:
+    """How a stored file is handed to a browser, by the app or by a bucket: shown only when `inline` (and then
+    only for INLINE_TYPES, the caller's check), with a plain ASCII name for old clients and the exact UTF-8 name
+    (RFC 6266) for the rest; quotes, backslashes and semicolons never reach the header."""
+    fallback = ''.join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else '_' for ch in filename)
+    return f'{"inline" if inline else "attachment"}; filename="{fallback}"; filename*=UTF-8\'\'{quote(filename)}'
 
 
 def file_type_for(name: str) -> FileType:

@@ -20,13 +20,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
-from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from domain.errors import NotFound
+from domain.media import content_disposition
 from domain.storage_keys import check_key
 
 T = TypeVar('T')
@@ -332,13 +332,6 @@ class S3BlobStore:
     def _clear_scratch(self) -> None:
         for leftover in self._scratch_dir.iterdir():
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def content_disposition(filename: str, *, inline: bool) -> str:
-    """As the app's own responses send it (ui/file_responses.py): a plain ASCII name for old clients and the exact
-    UTF-8 name (RFC 6266) for the rest. Repeated here because storage/ must not import the UI."""
-    fallback = ''.join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else '_' for ch in filename)
-    return f'{"inline" if inline else "attachment"}; filename="{fallback}"; filename*=UTF-8\'\'{quote(filename)}'
 
 
 def _code(error: ClientError) -> str:

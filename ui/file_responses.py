@@ -1,17 +1,14 @@
 """Answering for a stored blob the way browsers and players expect: ranges, validators and safe headers."""
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
+from domain.media import INLINE_TYPES, content_disposition
 from domain.ports import BlobStore
 
 from .http_ranges import RangeNotSatisfiable, parse_range
-
-# Kinds a browser shows but never runs; anything else is offered as a download, whatever its name says.
-INLINE_TYPES = ('video/', 'audio/', 'image/', 'application/pdf')
 
 
 async def blob_response(request: Request, blobs: BlobStore, *, key: str, media_type: str, etag: str,
@@ -40,12 +37,6 @@ async def blob_response(request: Request, blobs: BlobStore, *, key: str, media_t
         await body.aclose()
         return Response(status_code=status, headers=headers, media_type=media_type)
     return StreamingResponse(body, status_code=status, headers=headers, media_type=media_type)
-
-
-def content_disposition(filename: str, *, inline: bool) -> str:
-    """Both forms: a plain ASCII name for old clients and the exact UTF-8 name (RFC 6266) for the rest."""
-    fallback = ''.join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else '_' for ch in filename)
-    return f'{"inline" if inline else "attachment"}; filename="{fallback}"; filename*=UTF-8\'\'{quote(filename)}'
 
 
 def _not_modified(request: Request, etag: str, last_modified: datetime) -> bool:

@@ -1,4 +1,6 @@
 """Registers every page and route on NiceGUI's app; main.py calls this once with the built services."""
+import logging
+
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from nicegui import app, background_tasks, ui
@@ -13,6 +15,7 @@ from . import (
     library_page,
     media_files,
     media_routes,
+    security_headers,
     session_routes,
 )
 from .api_errors import domain_error_response, validation_error_response
@@ -22,6 +25,7 @@ from .session import RequireSignIn
 
 def register_pages(services: Services) -> None:
     app.add_middleware(RequireSignIn)
+    app.add_middleware(security_headers.SecurityHeaders, blobs=services.blobs)  # outside: its answers too
     app.add_exception_handler(RequestValidationError, validation_error_response)
     app.add_exception_handler(DomainError, domain_error_response)
     app.docs_url, app.openapi_url, app.redoc_url = '/api/docs', '/api/openapi.json', None
@@ -39,7 +43,13 @@ def register_pages(services: Services) -> None:
         return RedirectResponse('/library')
 
     async def recover_after_restart() -> None:
-        for item in await services.ingestor.recover_after_restart():
+        """Storage that is down at start must not keep the app from serving; uploads will say it is down."""
+        try:
+            stuck = await services.ingestor.recover_after_restart()
+        except OSError as error:
+            logging.getLogger('mediashelf').warning('Could not clean up unfinished uploads at start: %s', error)
+            return
+        for item in stuck:
             background_tasks.create(services.ingestor.process(item), name=f'process {item.id}')
 
     app.on_startup(recover_after_restart)

@@ -29,8 +29,8 @@ def send_half_an_upload(server: LiveServer, operation_id: uuid.UUID, *, file_siz
     head = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="talk.mp4"\r\n'
             b'Content-Type: video/mp4\r\n\r\n')
     length = len(head) + file_size + len(b'\r\n--b--\r\n')
-    request = (f'POST /api/media/upload?operation_id={operation_id} HTTP/1.1\r\nHost: 127.0.0.1\r\n'
-               f'Cookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=b\r\n'
+    request = (f'POST /api/media/upload?operation_id={operation_id} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n'
+               f'Cookie: {cookie}\r\nOrigin: {server.url}\r\nContent-Type: multipart/form-data; boundary=b\r\n'
                f'Content-Length: {length}\r\n\r\n').encode()
     connection = socket.create_connection(('127.0.0.1', server.port))
     mp4_start = b'\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2'

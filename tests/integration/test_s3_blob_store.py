@@ -321,14 +321,15 @@ class UploadRequest:
     tail: bytes
 
 
-def upload_request(cookie: str, size: int) -> UploadRequest:
-    """A new operation each time, with the same file bytes every time."""
+def upload_request(port: int, cookie: str, size: int) -> UploadRequest:
+    """A new operation each time, with the same file bytes every time, sent as from the app's own page."""
     operation_id = str(uuid.uuid4())
     part_head = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="talk.mp4"\r\n'
                  b'Content-Type: video/mp4\r\n\r\n')
     tail = b'\r\n--b--\r\n'
-    request = (f'POST /api/media/upload?operation_id={operation_id} HTTP/1.1\r\nHost: 127.0.0.1\r\n'
-               f'Cookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=b\r\nConnection: close\r\n'
+    request = (f'POST /api/media/upload?operation_id={operation_id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n'
+               f'Origin: http://127.0.0.1:{port}\r\nCookie: {cookie}\r\nConnection: close\r\n'
+               f'Content-Type: multipart/form-data; boundary=b\r\n'
                f'Content-Length: {len(part_head) + size + len(tail)}\r\n\r\n').encode()
     return UploadRequest(operation_id=operation_id, head=request + part_head,
                          data=MP4_START + payload(size - len(MP4_START), seed=99), tail=tail)
@@ -389,7 +390,7 @@ def test_s3_stopping_mid_upload_fails_clearly_and_the_same_upload_works_once_it_
         create_instructor(server.data_dir)
         server.start()
         cookie = server.session_cookie(EMAIL, PASSWORD)
-        upload = upload_request(cookie, size)
+        upload = upload_request(server.port, cookie, size)
 
         with socket.create_connection(('127.0.0.1', server.port)) as connection:
             connection.sendall(upload.head + upload.data[:2 * PART_SIZE + MiB])
@@ -409,7 +410,7 @@ def test_s3_stopping_mid_upload_fails_clearly_and_the_same_upload_works_once_it_
         assert media_rows(server.data_dir) == 0
 
         outage_server.start()
-        again = upload_request(cookie, size)
+        again = upload_request(server.port, cookie, size)
         with socket.create_connection(('127.0.0.1', server.port)) as connection:
             connection.sendall(again.head + again.data + again.tail)
             status, body = read_response(connection)

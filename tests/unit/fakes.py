@@ -258,6 +258,9 @@ class MemoryBlobStore:
         self.open_writers.clear()
         return count
 
+    async def presigned_url(self, key: str, *, filename: str, inline: bool, content_type: str) -> None:
+        return None  # like a local folder: the app serves the bytes itself
+
     @asynccontextmanager
     async def local_copy(self, key: str):
         with tempfile.TemporaryDirectory() as folder:
