@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     s3_prefix: str = ''
     s3_addressing_style: Literal['path', 'virtual'] = 'path'
     s3_url_expiry_seconds: int = Field(default=3600, ge=1, le=MAX_URL_EXPIRY_SECONDS)
+    public_url: str = ''  # e.g. https://media.example.org: https:// makes the session cookie Secure
+    trusted_proxies: str = '127.0.0.1'  # addresses whose X-Forwarded-For/-Proto are believed
 
     @model_validator(mode='after')
     def _s3_complete(self) -> Self:
@@ -146,7 +148,10 @@ def serve(settings: Settings) -> None:
     app.on_startup(lambda: print(f'Mediashelf is running at http://{settings.host}:{settings.port}', flush=True))
     ui.run(host=settings.host, port=settings.port, title='Mediashelf', reload=False, show=False,
            storage_secret=settings.session_secret(), show_welcome_message=False, favicon='🎞️',
-           fastapi_docs=True)
+           fastapi_docs=True,
+           session_middleware_kwargs={'same_site': 'lax',
+                                      'https_only': settings.public_url.strip().lower().startswith('https://')},
+           proxy_headers=True, forwarded_allow_ips=settings.trusted_proxies)
 
 
 def create_user_command(settings: Settings, argv: list[str]) -> int:

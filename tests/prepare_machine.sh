@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Brings what the suite needs that pip cannot: a browser for tests/browser, and the PostgreSQL server named by
-# MEDIASHELF_TEST_POSTGRES_URL when it is a local one that is not answering.
+# Brings what the suite needs that pip cannot: a browser for tests/browser, nginx for the reverse-proxy test, and
+# the PostgreSQL server named by MEDIASHELF_TEST_POSTGRES_URL when it is a local one that is not answering.
 set -euo pipefail
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
@@ -13,6 +13,20 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     exit 1
   else
     echo "warning: no chromium/chromedriver; the browser tests will fail. Install Debian's chromium chromium-driver." >&2
+  fi
+fi
+
+# nginx for tests/integration/test_reverse_proxy.py, which runs its own instance on a free port (never the service).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's nginx for the reverse-proxy test..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+  elif [ "${CI:-}" = true ]; then
+    echo "nginx is missing and cannot be installed (not root / no apt-get)" >&2
+    exit 1
+  else
+    echo "warning: no nginx; the reverse-proxy test will fail. Install Debian's nginx." >&2
   fi
 fi
 

@@ -8,6 +8,7 @@ inline scripts ('unsafe-inline', 'unsafe-eval'), its websocket needs ws:/wss:. M
 to the bucket (S3 storage), so that origin is allowed for images, players and the PDF frame. The origin is not
 configured twice: it is the origin of a URL the blob store itself signs, exactly what the browser will be sent to.
 Only the file route may be framed, and only by our own pages (the PDF preview); nothing else may be framed at all.
+FastAPI's Swagger UI at /api/docs loads its script, stylesheet and icon from CDNs, so that one page allows them.
 """
 import logging
 import re
@@ -23,11 +24,15 @@ from domain.storage_keys import new_media_key
 log = logging.getLogger(__name__)
 
 FRAMEABLE_PATH = re.compile(r'/api/media/[^/]+/content')  # the PDF preview's iframe
+SWAGGER_UI_SOURCES = {'script-src': 'https://cdn.jsdelivr.net', 'style-src': 'https://cdn.jsdelivr.net',
+                      'img-src': 'https://fastapi.tiangolo.com'}  # what fastapi.openapi.docs.get_swagger_ui_html uses
 
 Headers = list[tuple[bytes, bytes]]
 
 
-def content_security_policy(*, frame_ancestors: str, media_origins: Iterable[str] = ()) -> str:
+def content_security_policy(*, frame_ancestors: str, media_origins: Iterable[str] = (),
+                            also: dict[str, str] | None = None) -> str:
+    """`also` adds sources to single directives (the API docs page's CDNs)."""
     extra = ''.join(f' {origin}' for origin in media_origins)
     directives = {
         'default-src': "'self'",
@@ -44,11 +49,15 @@ def content_security_policy(*, frame_ancestors: str, media_origins: Iterable[str
         'form-action': "'self'",
         'frame-ancestors': frame_ancestors,
     }
+    for name, sources in (also or {}).items():
+        directives[name] += f' {sources}'
     return '; '.join(f'{name} {value}' for name, value in directives.items())
 
 
-def security_headers(*, frameable: bool, media_origins: Iterable[str] = ()) -> Headers:
-    policy = content_security_policy(frame_ancestors="'self'" if frameable else "'none'", media_origins=media_origins)
+def security_headers(*, frameable: bool, media_origins: Iterable[str] = (), also: dict[str, str] | None = None
+                     ) -> Headers:
+    policy = content_security_policy(frame_ancestors="'self'" if frameable else "'none'", media_origins=media_origins,
+                                     also=also)
     headers = {
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'same-origin',
@@ -81,14 +90,16 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, blobs: BlobStore | None = None) -> None:
         self.app = app
         self._blobs = blobs
-        self._headers: tuple[Headers, Headers] | None = None  # (pages and API, frameable files)
+        self._headers: tuple[Headers, Headers, Headers] | None = None  # pages and API, frameable files, API docs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope['type'] != 'http':
             await self.app(scope, receive, send)
             return
-        pages, files = self._headers or await self._build()
-        added = files if FRAMEABLE_PATH.fullmatch(scope['path']) else pages
+        pages, files, docs = self._headers or await self._build()
+        path = scope['path']
+        added = files if FRAMEABLE_PATH.fullmatch(path) else \
+            docs if path == getattr(scope.get('app'), 'docs_url', None) else pages
 
         async def send_with_headers(message: Message) -> None:
             if message['type'] == 'http.response.start':
@@ -100,8 +111,9 @@ class SecurityHeaders:
 
         await self.app(scope, receive, send_with_headers)
 
-    async def _build(self) -> tuple[Headers, Headers]:
+    async def _build(self) -> tuple[Headers, Headers, Headers]:
         origins = await external_media_origins(self._blobs)
         self._headers = (security_headers(frameable=False, media_origins=origins),
-                         security_headers(frameable=True, media_origins=origins))
+                         security_headers(frameable=True, media_origins=origins),
+                         security_headers(frameable=False, also=SWAGGER_UI_SOURCES))
         return self._headers
