@@ -96,19 +96,17 @@ class Linking:
         self._announce(owner_id)
 
     def move(self, owner_id: UUID, link_id: UUID, to_index: int) -> None:
-        with self.new_uow() as uow:
-            link = _owned_link(uow, owner_id, link_id)
-            links = uow.links.list_for_chapter(link.chapter_id)
-            _store_order(uow, _in_order(links, ordering.moved([x.id for x in links], link.id, to_index)))
-            uow.commit()
-        self._announce(owner_id)
+        self._rearrange(owner_id, link_id, lambda ids: ordering.moved(ids, link_id, to_index))
 
     def move_by(self, owner_id: UUID, link_id: UUID, step: int) -> None:
         """Up/down buttons: the keyboard way to reorder."""
+        self._rearrange(owner_id, link_id, lambda ids: ordering.moved_by(ids, link_id, step))
+
+    def _rearrange(self, owner_id: UUID, link_id: UUID, new_order: Callable[[list[UUID]], list[UUID]]) -> None:
         with self.new_uow() as uow:
             link = _owned_link(uow, owner_id, link_id)
             links = uow.links.list_for_chapter(link.chapter_id)
-            _store_order(uow, _in_order(links, ordering.moved_by([x.id for x in links], link.id, step)))
+            _store_order(uow, _in_order(links, new_order([x.id for x in links])))
             uow.commit()
         self._announce(owner_id)
 

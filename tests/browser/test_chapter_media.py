@@ -8,8 +8,8 @@ from selenium.webdriver.common.by import By
 
 from db.unit_of_work import SqlUnitOfWork
 from domain import courses
+from tests.browser.conftest import sign_in
 from tests.browser.drag_and_drop import DroppedFile, drop_files
-from tests.conftest import PASSWORD
 from tests.media_samples import make_mp4
 
 
@@ -18,11 +18,7 @@ def course_page(screen: Screen, make_instructor, app_engine):
     ada = make_instructor('ada@example.org')
     course = courses.create_course(SqlUnitOfWork(app_engine), owner_id=ada.id, title='Film')
     chapter = courses.add_chapter(SqlUnitOfWork(app_engine), owner_id=ada.id, course_id=course.id, title='Week 1')
-    screen.open(f'/login?next=/courses/{course.id}')
-    inputs = screen.selenium.find_elements(By.CSS_SELECTOR, 'input')
-    inputs[0].send_keys('ada@example.org')
-    inputs[1].send_keys(PASSWORD + '\n')
-    screen.should_contain('Chapters')
+    sign_in(screen, 'ada@example.org', then=f'/courses/{course.id}', expect='Chapters')
     return ada, course, chapter
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from nicegui.testing import Screen
 from selenium.webdriver.common.by import By
 
+from tests.browser.conftest import sign_in
 from tests.browser.drag_and_drop import DroppedFile, drop_files
-from tests.conftest import PASSWORD
 from tests.media_samples import make_mp4, make_pdf
 
 _HEADER = '''
@@ -38,11 +38,7 @@ def console_errors(screen: Screen) -> list[str]:
 def test_previews_work_under_the_policy_and_pages_refuse_framing(screen: Screen, make_instructor,
                                                                  tmp_path: Path) -> None:
     make_instructor('ada@example.org')
-    screen.open('/login?next=/library')
-    inputs = screen.selenium.find_elements(By.CSS_SELECTOR, 'input')
-    inputs[0].send_keys('ada@example.org')
-    inputs[1].send_keys(PASSWORD + '\n')
-    screen.should_contain('Drop files here or click to browse')
+    sign_in(screen, 'ada@example.org')
     screen.selenium.set_script_timeout(10)
     policy = screen.selenium.execute_async_script(_HEADER, '/library')
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy  # the policy really is in force

@@ -2,26 +2,13 @@
 import re
 from pathlib import Path
 
-import pytest
 from nicegui.testing import Screen
 from selenium.webdriver.common.by import By
 
 from tests.browser.drag_and_drop import DroppedFile, drop_files, throttle_uploads, unthrottle
-from tests.conftest import PASSWORD
 from tests.media_samples import make_mp4, make_png
 
 MB = 1_000_000
-
-
-@pytest.fixture
-def signed_in(screen: Screen, make_instructor) -> Screen:
-    make_instructor('ada@example.org')
-    screen.open('/login?next=/library')
-    inputs = screen.selenium.find_elements(By.CSS_SELECTOR, 'input')
-    inputs[0].send_keys('ada@example.org')
-    inputs[1].send_keys(PASSWORD + '\n')
-    screen.should_contain('Drop files here or click to browse')
-    return screen
 
 
 def texts(screen: Screen, css: str) -> list[str]:

@@ -5,12 +5,10 @@ seekable. `seekable` covering the whole duration is its own statement that range
 """
 from pathlib import Path
 
-import pytest
 from nicegui.testing import Screen
 from selenium.webdriver.common.by import By
 
 from tests.browser.drag_and_drop import DroppedFile, drop_files
-from tests.conftest import PASSWORD
 from tests.media_samples import make_mp4
 
 SECONDS = 8.0
@@ -39,17 +37,6 @@ const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
         error: video.error && video.error.message});
 })().catch(error => done({error: String(error)}));
 '''
-
-
-@pytest.fixture
-def signed_in(screen: Screen, make_instructor) -> Screen:
-    make_instructor('ada@example.org')
-    screen.open('/login?next=/library')
-    inputs = screen.selenium.find_elements(By.CSS_SELECTOR, 'input')
-    inputs[0].send_keys('ada@example.org')
-    inputs[1].send_keys(PASSWORD + '\n')
-    screen.should_contain('Drop files here or click to browse')
-    return screen
 
 
 def test_the_player_seeks_to_five_seconds_and_plays_on(signed_in: Screen, tmp_path: Path) -> None:
