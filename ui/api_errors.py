@@ -2,8 +2,10 @@
 from uuid import UUID
 
 from fastapi import Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from domain import errors
 
@@ -46,6 +48,22 @@ async def validation_error_response(_request: Request, error: Exception) -> JSON
     problems = '; '.join(f'{".".join(str(part) for part in problem["loc"][1:])}: {problem["msg"]}'
                          for problem in error.errors())
     return json_error(422, 'invalid_input', problems or 'The request is malformed.')
+
+
+_HTTP_CODES = {400: 'invalid_input', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found',
+               405: 'method_not_allowed', 409: 'conflict', 413: 'too_large', 415: 'unsupported_type',
+               422: 'invalid_input', 429: 'too_many_attempts'}
+
+
+async def http_error_response(request: Request, error: Exception) -> Response:
+    """The framework's own HTTP errors (a body that does not parse at all, a method a route lacks) in the same
+    shape on /api/; pages keep the framework's answer."""
+    assert isinstance(error, HTTPException)
+    if not request.url.path.startswith('/api/') or error.status_code < 400:
+        return await http_exception_handler(request, error)
+    response = json_error(error.status_code, _HTTP_CODES.get(error.status_code, 'error'), str(error.detail))
+    response.headers.update(error.headers or {})
+    return response
 
 
 def parse_id(raw: str, what: str) -> UUID:

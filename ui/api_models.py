@@ -157,4 +157,48 @@ class ReorderIn(BaseModel):
     ids: list[UUID] = Field(max_length=10_000)
 
 
+class UploadedOut(BaseModel):
+    """The upload route's answer (ui/api_json.media_json): the item, new or already in the library, and its upload."""
+    id: UUID
+    name: str
+    kind: str
+    mime_type: str
+    size: int
+    sha256: str
+    status: str
+    status_detail: str
+    duration_seconds: float | None
+    width: int | None
+    height: int | None
+    thumbnail_url: str | None
+    created_at: datetime
+    duplicate: bool
+    operation_id: UUID
+
+
+class UploadProgressOut(BaseModel):
+    """An upload's state as the progress bars show it (ui/api_json.operation_json)."""
+    id: UUID
+    file_name: str
+    stage: str
+    bytes_done: int
+    bytes_total: int | None
+    fraction: float
+    speed: float | None
+    eta_seconds: float | None
+    error: str
+    media_id: UUID | None
+    duplicate: bool
+
+
+UPLOAD_BODY = {'required': True, 'content': {'multipart/form-data': {'schema': {
+    'type': 'object', 'required': ['file'], 'properties': {'file': {'type': 'string', 'format': 'binary'}}}}}}
+
 ERRORS = {status: {'model': ErrorOut} for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)}
+FILE_RESPONSES = {  # a stored file's bytes, in its own media type; ranges and validators as browsers use them
+    200: {'description': 'The bytes', 'content': {'*/*': {'schema': {'type': 'string', 'format': 'binary'}}}},
+    206: {'description': 'The requested range', 'content': {'*/*': {'schema': {'type': 'string', 'format': 'binary'}}}},
+    304: {'description': 'Not modified since the copy the client holds'},
+    307: {'description': 'Fetch it from the storage bucket (S3 storage), at the address in Location'},
+    416: {'description': 'The range lies outside the file'},
+}

@@ -9,12 +9,14 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from nicegui import app
+from starlette.exceptions import HTTPException
 
 from domain import courses
 from domain.accounts import Instructor
 from domain.errors import AuthenticationFailed, NotFound
 from domain.library import PAGE_SIZES, InUse, make_query
 
+from .api_errors import http_error_response
 from .api_models import (
     ERRORS,
     ChapterIn,
@@ -161,3 +163,4 @@ def register(services: Services) -> None:
         return [ChapterOut.of(chapter, media.get(chapter.id, [])) for chapter in outline.chapters]
 
     app.include_router(router)
+    app.add_exception_handler(HTTPException, http_error_response)  # NiceGUI's own 404 handler still comes first

@@ -7,11 +7,12 @@ from fastapi.responses import JSONResponse, Response
 from nicegui import app, background_tasks
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from domain.errors import DomainError, InvalidInput, UploadInterrupted
+from domain.errors import Conflict, DomainError, InvalidInput, UploadInterrupted
 from domain.media import check_size
 
 from .api_errors import error_response, json_error, parse_id
 from .api_json import media_json, operation_json
+from .api_models import ERRORS, UPLOAD_BODY, UploadedOut, UploadProgressOut
 from .multipart_stream import MultipartStream
 from .services import Services
 from .session import current_instructor
@@ -24,7 +25,9 @@ SERVER_RECEIVE = 'mediashelf.server_receive'  # scope key: the ASGI server's own
 def register(services: Services) -> None:
     _note_server_receive()
 
-    @app.post('/api/media/upload', status_code=201, tags=['media'])
+    @app.post('/api/media/upload', status_code=201, tags=['media'], openapi_extra={'requestBody': UPLOAD_BODY},
+              responses={**ERRORS, 200: {'model': UploadedOut, 'description': 'Already in the library'},
+                         201: {'model': UploadedOut}})
     async def upload(request: Request, operation_id: str | None = None, chapter_id: str | None = None) -> Response:
         """Stream one file (multipart field `file`) into the library; 201 with the item, 200 if a duplicate.
 
@@ -35,6 +38,8 @@ def register(services: Services) -> None:
             return json_error(401, 'unauthenticated', 'Sign in first.')
         try:
             chosen_id = _optional_uuid(operation_id, 'operation_id')
+            if chosen_id is not None and _recorded(services, chosen_id):  # the registry checks only live ones
+                raise Conflict('This upload id is already in use.')
             chapter = None if chapter_id is None else \
                 services.linking.check_chapter(instructor.id, parse_id(chapter_id, 'chapter'))
             declared = _declared_size(request)
@@ -60,7 +65,8 @@ def register(services: Services) -> None:
         except DomainError as error:
             return error_response(error)
 
-    @app.get('/api/media/upload-progress/{operation_id}', tags=['media'])
+    @app.get('/api/media/upload-progress/{operation_id}', tags=['media'],
+             responses={**ERRORS, 200: {'model': UploadProgressOut}})
     def upload_progress(operation_id: str, request: Request) -> Response:
         """The same state the progress bars show, for scripts and as a polling fallback."""
         instructor = current_instructor(services, request)
@@ -129,6 +135,13 @@ def _file_size_hint(request: Request, declared: int | None) -> int | None:
     """The browser sends the file's exact size in X-File-Size; otherwise the body length is close enough."""
     raw = request.headers.get('x-file-size', '')
     return int(raw) if raw.isdigit() else declared
+
+
+def _recorded(services: Services, operation_id: UUID) -> bool:
+    """An id some upload already had, perhaps before a restart, perhaps another instructor's: taking it would
+    collide with that record."""
+    with services.new_uow() as uow:
+        return uow.uploads.get(operation_id) is not None
 
 
 def _optional_uuid(raw: str | None, field: str) -> UUID | None:

@@ -8,6 +8,7 @@ from domain import accounts
 from domain.errors import DomainError
 
 from .api_errors import error_response
+from .api_models import ERRORS
 from .services import Services
 from .session import sign_in, sign_out
 
@@ -18,7 +19,7 @@ class Credentials(BaseModel):
 
 
 def register(services: Services) -> None:
-    @app.post('/api/session', tags=['session'])
+    @app.post('/api/session', tags=['session'], responses=ERRORS)  # type: ignore[arg-type]
     async def create_session(credentials: Credentials, request: Request) -> Response:
         """Sign in; the response sets the same session cookie a browser gets. Throttled like the sign-in page."""
         address = request.client.host if request.client else 'unknown'
@@ -30,7 +31,7 @@ def register(services: Services) -> None:
         sign_in(instructor)
         return JSONResponse({'id': str(instructor.id), 'email': instructor.email, 'name': instructor.display_name})
 
-    @app.delete('/api/session', status_code=204, tags=['session'])
+    @app.delete('/api/session', status_code=204, tags=['session'], responses=ERRORS)  # type: ignore[arg-type]
     def delete_session() -> Response:
         sign_out()
         return Response(status_code=204)
