@@ -29,11 +29,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Engine, event, insert, make_url, text
+from sqlalchemy import Engine, event, insert
 
 from bench.ingest import log, table, temp_root
-from db.engine import make_engine
-from db.migrate import upgrade_to_latest
 from db.repositories import fields_of
 from db.tables import MediaFileRow, UserRow
 from db.unit_of_work import SqlUnitOfWork
@@ -43,6 +41,7 @@ from domain.library import Library, LibraryPage, LibraryQuery, Sort, StorageSumm
 from domain.media import FILE_TYPES, MediaItem, MediaKind, MediaStatus, search_key
 from domain.storage_keys import new_media_key, thumbnail_key_for
 from storage.local import LocalBlobStore
+from tests.databases import postgres_engine, sqlite_engine
 
 TARGET_MS = 50.0
 BATCH = 5000
@@ -105,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with sqlite_engine(work / 'library.db') as engine:
             runs = [run_backend('SQLite', engine, work, rows=args.rows, repeat=args.repeat, plans=args.plans)]
         if args.postgres_url:
-            with postgres_engine(args.postgres_url) as engine:
+            with postgres_engine(args.postgres_url, prefix='bench') as engine:
                 runs.append(run_backend('PostgreSQL', engine, work, rows=args.rows, repeat=args.repeat,
                                         plans=args.plans))
         else:
@@ -113,38 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return report(runs, rows=args.rows, repeat=args.repeat, load_before=load_before)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-@contextmanager
-def sqlite_engine(path: Path) -> Iterator[Engine]:
-    """A new file, built as the app builds its own (make_engine's pragmas, then the migrations)."""
-    engine = make_engine(f'sqlite:///{path}')
-    try:
-        upgrade_to_latest(engine)
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def postgres_engine(base_url: str) -> Iterator[Engine]:
-    """A migrated schema of its own, as tests/integration/conftest.py makes them, dropped with everything in it."""
-    schema = f'bench_{uuid4().hex}'
-    admin = make_engine(base_url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA {schema}'))
-        url = make_url(base_url).update_query_dict({'options': f'-csearch_path={schema}'})
-        engine = make_engine(url.render_as_string(hide_password=False))
-        try:
-            upgrade_to_latest(engine)
-            yield engine
-        finally:
-            engine.dispose()
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS {schema} CASCADE'))
-        admin.dispose()
 
 
 def run_backend(backend: str, engine: Engine, work: Path, *, rows: int, repeat: int,

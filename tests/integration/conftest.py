@@ -8,19 +8,17 @@ own, created empty, migrated and dropped afterwards, so tests never see each oth
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine
 
-from db.engine import make_engine
-from db.migrate import upgrade_to_latest
 from domain.ports import BlobStore
 from storage.local import PARTIAL_DIR, LocalBlobStore
 from storage.s3 import MIN_PART_SIZE, S3BlobStore
+from tests.databases import postgres_engine, sqlite_engine
 from tests.s3_server import SeaweedFS, seaweedfs
 
 POSTGRES_URL = os.environ.get('MEDIASHELF_TEST_POSTGRES_URL', '')
@@ -37,39 +35,6 @@ SQLITE_ONLY = pytest.mark.parametrize('engine', [DATABASES[0]], indirect=True)
 POSTGRES_ONLY = pytest.mark.parametrize('engine', [DATABASES[1]], indirect=True)
 
 BLOB_STORES = ['local', 's3']
-
-
-@contextmanager
-def sqlite_engine(path: Path) -> Iterator[Engine]:
-    """A migrated SQLite file, built exactly as the app builds its own."""
-    engine = make_engine(f'sqlite:///{path}')
-    try:
-        upgrade_to_latest(engine)
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def postgres_engine(base_url: str) -> Iterator[Engine]:
-    """A migrated, empty schema of its own on the server; everything in it is dropped afterwards."""
-    schema = f't_{uuid4().hex}'
-    admin = make_engine(base_url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA {schema}'))
-        # search_path holds only the new schema, so the tables and alembic_version can land nowhere else
-        url = make_url(base_url).update_query_dict({'options': f'-csearch_path={schema}'})
-        engine = make_engine(url.render_as_string(hide_password=False))
-        try:
-            upgrade_to_latest(engine)
-            yield engine
-        finally:
-            engine.dispose()
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS {schema} CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=DATABASES)
