@@ -9,6 +9,7 @@ from domain.courses import Chapter, Course
 from domain.library import LibraryPage, Usage
 from domain.links import LinkedMedia, MediaLink
 from domain.media import MediaItem
+from domain.uploads import UploadOperation
 
 
 class ErrorOut(BaseModel):
@@ -157,27 +158,18 @@ class ReorderIn(BaseModel):
     ids: list[UUID] = Field(max_length=10_000)
 
 
-class UploadedOut(BaseModel):
-    """The upload route's answer (ui/api_json.media_json): the item, new or already in the library, and its upload."""
-    id: UUID
-    name: str
-    kind: str
-    mime_type: str
-    size: int
-    sha256: str
-    status: str
-    status_detail: str
-    duration_seconds: float | None
-    width: int | None
-    height: int | None
-    thumbnail_url: str | None
-    created_at: datetime
+class UploadedOut(MediaOut):
+    """The upload route's answer: the item, new or already in the library, and the upload that brought it."""
     duplicate: bool
     operation_id: UUID
 
+    @classmethod
+    def of_upload(cls, item: MediaItem, *, duplicate: bool, operation_id: UUID) -> 'UploadedOut':
+        return cls(**MediaOut.of(item).model_dump(), duplicate=duplicate, operation_id=operation_id)
+
 
 class UploadProgressOut(BaseModel):
-    """An upload's state as the progress bars show it (ui/api_json.operation_json)."""
+    """An upload's state as the progress bars show it."""
     id: UUID
     file_name: str
     stage: str
@@ -189,6 +181,13 @@ class UploadProgressOut(BaseModel):
     error: str
     media_id: UUID | None
     duplicate: bool
+
+    @classmethod
+    def of(cls, operation: UploadOperation) -> 'UploadProgressOut':
+        return cls(id=operation.id, file_name=operation.file_name, stage=str(operation.stage),
+                   bytes_done=operation.bytes_done, bytes_total=operation.bytes_total, fraction=operation.fraction,
+                   speed=operation.speed, eta_seconds=operation.eta_seconds, error=operation.error,
+                   media_id=operation.media_id, duplicate=operation.duplicate)
 
 
 UPLOAD_BODY = {'required': True, 'content': {'multipart/form-data': {'schema': {

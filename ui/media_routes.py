@@ -11,7 +11,6 @@ from domain.errors import Conflict, DomainError, InvalidInput, UploadInterrupted
 from domain.media import check_size
 
 from .api_errors import error_response, json_error, parse_id
-from .api_json import media_json, operation_json
 from .api_models import ERRORS, UPLOAD_BODY, UploadedOut, UploadProgressOut
 from .multipart_stream import MultipartStream
 from .services import Services
@@ -59,7 +58,8 @@ def register(services: Services) -> None:
                 if not result.duplicate:
                     background_tasks.create(services.ingestor.process(result.item, operation),
                                             name=f'process {result.item.id}')
-                body = {**media_json(result.item), 'duplicate': result.duplicate, 'operation_id': str(operation.id)}
+                body = UploadedOut.of_upload(result.item, duplicate=result.duplicate, operation_id=operation.id) \
+                    .model_dump(mode='json')
                 return JSONResponse(body, status_code=200 if result.duplicate else 201)
             raise InvalidInput(f'Send the file in a form field named "{FILE_FIELD}".')
         except DomainError as error:
@@ -76,7 +76,7 @@ def register(services: Services) -> None:
             operation = services.registry.get(instructor.id, parse_id(operation_id, 'upload'))
         except DomainError as error:
             return error_response(error)
-        return JSONResponse(operation_json(operation))
+        return JSONResponse(UploadProgressOut.of(operation).model_dump(mode='json'))
 
 
 def _note_server_receive() -> None:
