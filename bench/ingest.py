@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.live_server import LiveServer, free_port, live_server
+from tests.live_server import LiveServer, free_port, live_server, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
@@ -324,12 +324,7 @@ def bare_server(target: Path) -> Iterator[tuple[int, int]]:
                 time.sleep(0.1)
         yield port, process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @contextmanager

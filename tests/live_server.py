@@ -54,12 +54,8 @@ class LiveServer:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.process is not None:
+            stop_process(self.process)
 
     def create_instructor(self, email: str, password: str) -> None:
         subprocess.run([sys.executable, str(ROOT / 'main.py'), 'create-user', email], cwd=ROOT, check=True,
@@ -74,6 +70,18 @@ class LiveServer:
     def session_cookie(self, email: str, password: str) -> str:
         with self.signed_in_client(email, password) as client:
             return '; '.join(f'{name}={value}' for name, value in client.cookies.items())
+
+
+def stop_process(process: subprocess.Popen, *, grace: float = 10.0) -> None:
+    """Ask a server to stop, and insist if it has not after `grace` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager

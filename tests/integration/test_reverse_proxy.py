@@ -23,7 +23,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.conftest import PASSWORD
-from tests.live_server import ROOT, LiveServer, free_port, live_server
+from tests.live_server import ROOT, LiveServer, free_port, live_server, stop_process
 from tests.media_samples import make_mp4
 
 CONFIG = ROOT / 'tests' / 'proxy' / 'nginx.conf'
@@ -121,12 +121,7 @@ def proxy(app_server: LiveServer, tmp_path: Path) -> Iterator[Proxy]:
         wait_for_port(port, process, log)
         yield Proxy(port=port, redirect_port=redirect_port)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def test_the_readme_shows_the_tested_config() -> None:
